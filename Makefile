@@ -1,0 +1,49 @@
+# CrampCare: `make run` serves the app, `make test` runs the whole suite.
+# Both work on a fresh clone: they make the virtualenv and install what they need.
+
+VENV := .venv
+PYTHON ?= python3
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint format install install-dev db clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+db: install
+	$(FLASK) db upgrade
+	$(FLASK) seed
+	$(FLASK) demo --if-empty --days 120
+
+# Plain http on loopback, so the cookies cannot be Secure here.
+run: db
+	SECURE_COOKIES=0 $(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: install-dev
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install-dev lint
+	CHROMIUM_PATH="$$(bin/ensure-chromium)" $(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

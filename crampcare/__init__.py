@@ -1,0 +1,80 @@
+"""CrampCare: guided back stretching, cramp check-ins and advice."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import config, errors, formatting, headers, logins
+from .database import configure_engine, engine_options
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then the environment, then the test config."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config.defaults(app.instance_path))
+    app.config.update(config.from_environment())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.load_or_create_secret_key(app.instance_path)
+    _configure_cookies(app)
+
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        engine_options(app.config["DATABASE_URL"], app.config["SQLITE_BUSY_TIMEOUT_MS"]),
+    )
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    logins.init_app(app, login_manager)
+    headers.init_app(app)
+    errors.init_app(app)
+    formatting.init_app(app)
+
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _configure_cookies(app: Flask) -> None:
+    """Secure, __Host- prefixed cookies everywhere but local debug and tests."""
+    secure = app.config["SECURE_COOKIES"]
+    if secure is None:
+        secure = not (app.debug or app.testing)
+        app.config["SECURE_COOKIES"] = secure
+    if secure:
+        app.config.update(
+            SESSION_COOKIE_NAME="__Host-session",
+            SESSION_COOKIE_SECURE=True,
+            REMEMBER_COOKIE_NAME="__Host-remember",
+            REMEMBER_COOKIE_SECURE=True,
+        )
+    else:
+        app.config.setdefault("REMEMBER_COOKIE_NAME", "remember_token")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .auth import bp as auth_bp
+    from .pwa import bp as pwa_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(pwa_bp)
+
+
+def _register_commands(app: Flask) -> None:
+    from . import commands
+
+    commands.init_app(app)

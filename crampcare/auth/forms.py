@@ -1,0 +1,131 @@
+"""Account forms; Flask-WTF adds the CSRF token to each."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models import CONDITIONS, ROLES, UNITS
+from ..passwords import MAX_LENGTH, MIN_LENGTH
+from ..timezones import is_timezone, timezone_names
+
+PASSWORD_RULE = f"{MIN_LENGTH} to {MAX_LENGTH} characters; a passphrase of a few words works well."
+CONDITION_LABELS = {
+    "kidney": "Kidney disease",
+    "thyroid": "Thyroid condition",
+    "diabetes": "Diabetes",
+    "nerve": "Nerve condition (neuropathy, sciatica)",
+    "hormone": "Hormonal condition or pregnancy",
+}
+
+
+def _password_field(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(message="Enter a password."),
+            Length(
+                min=MIN_LENGTH,
+                max=MAX_LENGTH,
+                message=f"Use {MIN_LENGTH} to {MAX_LENGTH} characters.",
+            ),
+        ],
+        description=PASSWORD_RULE,
+    )
+
+
+def _validate_timezone(_form, field) -> None:
+    if field.data and not is_timezone(field.data):
+        raise ValidationError("Choose a timezone from the list.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A set of checkboxes for choosing several values."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class RegisterForm(FlaskForm):
+    """A new patient or clinician account."""
+
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired(message="Enter your email address."),
+            Email(message="Enter a valid email address.", check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    password = _password_field("Password")
+    role = RadioField(
+        "I am a",
+        choices=[("patient", "Patient"), ("clinician", "Clinician")],
+        default="patient",
+        validators=[InputRequired(message="Choose patient or clinician.")],
+    )
+    timezone = HiddenField("Timezone", default="UTC", validators=[_validate_timezone])
+
+    def validate_role(self, field) -> None:
+        """Only the known roles."""
+        if field.data not in ROLES:
+            raise ValidationError("Choose patient or clinician.")
+
+
+class LoginForm(FlaskForm):
+    """Sign in with email and password."""
+
+    email = EmailField("Email", validators=[DataRequired(message="Enter your email address.")])
+    password = PasswordField("Password", validators=[DataRequired(message="Enter your password.")])
+    remember = BooleanField("Keep me signed in on this device")
+
+
+class ProfileForm(FlaskForm):
+    """What the advice needs to know about you, and how to show amounts."""
+
+    timezone = SelectField(
+        "Timezone",
+        validators=[DataRequired(message="Choose a timezone."), _validate_timezone],
+        validate_choice=False,
+    )
+    units = RadioField(
+        "Show water in",
+        choices=[("ml", "Millilitres (ml)"), ("floz", "US fluid ounces (fl oz)")],
+        validators=[InputRequired(message="Choose ml or fl oz.")],
+    )
+    takes_diuretics = BooleanField("I take a diuretic (water tablet)")
+    conditions = MultiCheckboxField(
+        "Conditions a doctor has told you about",
+        choices=[(value, CONDITION_LABELS[value]) for value in CONDITIONS],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = [(name, name) for name in timezone_names()]
+
+    def validate_units(self, field) -> None:
+        """Only ml or fl oz."""
+        if field.data not in UNITS:
+            raise ValidationError("Choose ml or fl oz.")
+
+
+class PasswordChangeForm(FlaskForm):
+    """A new password; other devices are signed out."""
+
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(message="Enter your current password.")]
+    )
+    new_password = _password_field("New password")
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form: the CSRF token is the whole content."""

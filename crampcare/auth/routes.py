@@ -1,0 +1,170 @@
+"""Account pages: register, sign in, sign out, profile, devices and password."""
+
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, logout_user
+from sqlalchemy import delete, select
+
+from .. import audit
+from ..extensions import db, limiter
+from ..logins import start_login
+from ..models import LoginSession, User
+from ..passwords import DUMMY_HASH, verify_password
+from . import bp
+from .forms import ConfirmForm, LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths are followed after sign-in."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("pwa.index")
+
+
+def _login_account_key() -> str:
+    return "account:" + User.normalise_email(request.form.get("email", ""))[:254]
+
+
+def _login_failed(response) -> bool:
+    # Only failed attempts count against an account, so its owner is never locked
+    # out by their own successful sign-ins.
+    return response.status_code != 303
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create an account and sign in on this device."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        email = User.normalise_email(form.email.data)
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            form.email.errors.append("An account with this email already exists. Sign in instead.")
+        else:
+            user = User(email=email, role=form.role.data, timezone=form.timezone.data or "UTC")
+            user.set_password(form.password.data)
+            db.session.add(user)
+            db.session.flush()
+            audit.record("register", user, user)
+            start_login(user, remember=False)
+            flash("Welcome to CrampCare.", "success")
+            return redirect(url_for("pwa.index"), 303)
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_login_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    scope="login-account",
+)
+def login():
+    """Sign in with email and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = User.normalise_email(form.email.data)
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is not None and user.check_password(form.password.data):
+            audit.record("login", user, user)
+            start_login(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")), 303)
+        if user is None:
+            verify_password(DUMMY_HASH, form.password.data)  # same time either way
+        audit.record("login_failed", user, detail=email if user is None else "")
+        db.session.commit()
+        form.password.errors.append("That email and password do not match an account.")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign this device out and forget its sign-in on the server."""
+    if current_user.is_authenticated and current_user.current_login is not None:
+        db.session.delete(current_user.current_login)
+        audit.record("logout", current_user, current_user)
+        db.session.commit()
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The profile, signed-in devices and password."""
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        form.populate_obj(current_user)
+        db.session.commit()
+        flash("Your profile is saved.", "success")
+        return redirect(url_for("auth.account"), 303)
+    devices = db.session.scalars(
+        select(LoginSession)
+        .where(LoginSession.user_id == current_user.id)
+        .order_by(LoginSession.last_seen_at.desc())
+    ).all()
+    return render_template(
+        "auth/account.html",
+        form=form,
+        devices=devices,
+        password_form=PasswordChangeForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.post("/account/devices/<int:device_id>/sign-out")
+@login_required
+def sign_out_device(device_id: int):
+    """Sign one of your devices out."""
+    login = db.session.get(LoginSession, device_id)
+    if login is None or login.user_id != current_user.id:
+        abort(404)
+    db.session.delete(login)
+    db.session.commit()
+    flash("That device is signed out.", "success")
+    return redirect(url_for("auth.account"), 303)
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every sign-in of this account, this one included."""
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == current_user.id))
+    audit.record("sign_out_everywhere", current_user, current_user)
+    db.session.commit()
+    logout_user()
+    flash("You are signed out on every device.", "info")
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.post("/account/password")
+@login_required
+def change_password():
+    """Set a new password and sign out every other device."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        if current_user.check_password(form.current_password.data):
+            current_user.set_password(form.new_password.data)
+            db.session.execute(
+                delete(LoginSession).where(
+                    LoginSession.user_id == current_user.id,
+                    LoginSession.id != current_user.current_login.id,
+                )
+            )
+            audit.record("password_changed", current_user, current_user)
+            db.session.commit()
+            flash("Your password is changed; your other devices are signed out.", "success")
+            return redirect(url_for("auth.account"), 303)
+        form.current_password.errors.append("That is not your current password.")
+    return render_template(
+        "auth/account.html",
+        form=ProfileForm(obj=current_user),
+        devices=current_user.login_sessions,
+        password_form=form,
+        confirm_form=ConfirmForm(),
+    ), 200

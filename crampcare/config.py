@@ -1,0 +1,66 @@
+"""Default configuration, overridden by the environment and then by a test config."""
+
+import contextlib
+import os
+import secrets
+import tempfile
+from pathlib import Path
+
+# Environment variables that map one-to-one onto config keys.
+ENVIRONMENT_KEYS = ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI")
+
+
+def defaults(instance_path: str) -> dict:
+    """Return the configuration every app starts from."""
+    return {
+        "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'crampcare.sqlite'}",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Refuse request bodies over 1 MB (413).
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": 60 * 60 * 24 * 30,
+        # Phones hop between Wi-Fi and mobile data: "strong" would log them out.
+        "SESSION_PROTECTION": "basic",
+        # Secure, __Host- prefixed cookies and HSTS; off only for local debug and tests.
+        "SECURE_COOKIES": None,
+        # Only write last-seen times this often, so reads stay reads.
+        "LOGIN_SESSION_TOUCH_SECONDS": 300,
+        "LOGIN_LIMIT_PER_ADDRESS": "20 per minute; 200 per hour",
+        "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute; 20 per hour",
+        "HTMX_VERSION": "2.0.11",
+        "HTMX_CDN_URL": "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js",
+        "HTMX_SRI": "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
+        "SQLITE_BUSY_TIMEOUT_MS": 15000,
+    }
+
+
+def from_environment() -> dict:
+    """Return the config keys set in the environment."""
+    found = {key: os.environ[key] for key in ENVIRONMENT_KEYS if os.environ.get(key)}
+    # Plain-http local runs (`make run`) turn secure cookies off explicitly.
+    if os.environ.get("SECURE_COOKIES"):
+        found["SECURE_COOKIES"] = os.environ["SECURE_COOKIES"].lower() in ("1", "true", "yes")
+    return found
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """Read the secret key kept in the instance folder, creating it (mode 0600) on first run."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    # Write a private temporary file, then link it into place: the link either
+    # succeeds whole or fails because another worker got there first.
+    fd, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
+    return path.read_text().strip()

@@ -1,0 +1,55 @@
+"""Server-side sign-ins: each login is a row, its token rides in the signed cookie."""
+
+from datetime import timedelta
+
+from flask import Flask, current_app, jsonify, redirect, request, session, url_for
+from flask_login import LoginManager, login_user
+
+from .extensions import db
+from .models import LoginSession, User, login_by_token, utcnow
+
+
+def init_app(app: Flask, manager: LoginManager) -> None:
+    """Bind Flask-Login to the app with our loader and unauthorised handler."""
+    manager.init_app(app)
+    manager.session_protection = app.config["SESSION_PROTECTION"]
+    manager.login_view = "auth.login"
+    manager.login_message = "Please sign in to see that page."
+    manager.login_message_category = "info"
+    manager.user_loader(load_user)
+    manager.unauthorized_handler(unauthorised)
+
+
+def load_user(token: str) -> User | None:
+    """Find the user of a live sign-in; a deleted sign-in no longer loads anyone."""
+    login = db.session.scalar(login_by_token(token))
+    if login is None:
+        return None
+    now = utcnow()
+    touch_every = timedelta(seconds=current_app.config["LOGIN_SESSION_TOUCH_SECONDS"])
+    if now - login.last_seen_at > touch_every:
+        login.last_seen_at = now
+        db.session.commit()
+    user = login.user
+    user.current_login = login
+    login.token = token
+    return user
+
+
+def unauthorised():
+    """JSON 401 under /api/, a redirect to the sign-in page elsewhere."""
+    if request.path.startswith("/api/"):
+        return jsonify(errors={"session": "Sign in first."}), 401
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def start_login(user: User, remember: bool) -> LoginSession:
+    """Sign a user in on this device with a fresh session."""
+    # A new session at every sign-in: nothing set before it carries over.
+    session.clear()
+    login = LoginSession.start(user, request.user_agent.string or "Unknown device")
+    db.session.add(login)
+    db.session.commit()
+    user.current_login = login
+    login_user(user, remember=remember)
+    return login

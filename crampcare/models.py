@@ -1,0 +1,295 @@
+"""Database models in SQLAlchemy 2.0 typed style."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+from .passwords import hash_password, needs_rehash, verify_password
+
+ROLES = ("patient", "clinician")
+UNITS = ("ml", "floz")
+CONDITIONS = ("kidney", "thyroid", "diabetes", "nerve", "hormone")
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware.
+
+    SQLite has no timezone type, so aware values are normalised to UTC on the way
+    in and given their UTC offset back on the way out; PostgreSQL keeps timestamptz.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; give a timezone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def hash_token(token: str) -> str:
+    """Return the digest under which a bearer token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class User(UserMixin, db.Model):
+    """A patient or a clinician."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so uniqueness is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="patient")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    units: Mapped[str] = mapped_column(String(8), default="ml")
+    takes_diuretics: Mapped[bool] = mapped_column(default=False)
+    conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    login_sessions: Mapped[list[LoginSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # The sign-in this request arrived with; set by the user loader.
+    current_login = None
+
+    @staticmethod
+    def normalise_email(email: str) -> str:
+        """Return the form an address is stored and looked up in."""
+        return email.strip().lower()
+
+    @property
+    def is_clinician(self) -> bool:
+        """True for clinicians."""
+        return self.role == "clinician"
+
+    @property
+    def is_patient(self) -> bool:
+        """True for patients."""
+        return self.role == "patient"
+
+    def set_password(self, password: str) -> None:
+        """Hash and keep a new password."""
+        self.password_hash = hash_password(password)
+
+    def check_password(self, password: str) -> bool:
+        """Check a password, upgrading the stored hash when its parameters are old."""
+        if not verify_password(self.password_hash, password):
+            return False
+        if needs_rehash(self.password_hash):
+            self.set_password(password)
+        return True
+
+    def get_id(self) -> str | None:
+        """Flask-Login keeps the sign-in's token, not the user id, so sign-ins can be revoked."""
+        return self.current_login.token if self.current_login else None
+
+
+class LoginSession(db.Model):
+    """One signed-in device; deleting the row signs that device out."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    device: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="login_sessions")
+
+    # The raw token exists only in memory, right after the sign-in was made.
+    token = None
+
+    @classmethod
+    def start(cls, user: User, device: str) -> LoginSession:
+        """Make a new sign-in for a user, with a fresh random token."""
+        token = secrets.token_urlsafe(32)
+        login = cls(user=user, token_hash=hash_token(token), device=device[:200])
+        login.token = token
+        return login
+
+
+def login_by_token(token: str):
+    """Select the sign-in a token belongs to."""
+    return select(LoginSession).where(LoginSession.token_hash == hash_token(token))
+
+
+class Routine(db.Model):
+    """A stretching routine: from the library (no owner) or built by a patient."""
+
+    __tablename__ = "routines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(120))
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    difficulty: Mapped[str] = mapped_column(String(16), default="gentle")
+    area: Mapped[str] = mapped_column(String(16), default="lower")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    steps: Mapped[list[Step]] = relationship(
+        back_populates="routine",
+        order_by="Step.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class Step(db.Model):
+    """One exercise of a routine, held for a time, repeated, on one or both sides."""
+
+    __tablename__ = "steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    routine_id: Mapped[int] = mapped_column(ForeignKey("routines.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(120))
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    hold_seconds: Mapped[int] = mapped_column(Integer)
+    reps: Mapped[int] = mapped_column(Integer, default=1)
+    side: Mapped[str] = mapped_column(String(8), default="none")
+    rest_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    cue: Mapped[str | None] = mapped_column(String(200))
+
+    routine: Mapped[Routine] = relationship(back_populates="steps")
+
+    __table_args__ = (Index("ix_steps_routine_position", "routine_id", "position"),)
+
+
+class WorkoutSession(db.Model):
+    """A routine a patient played, start to end (called a session in the app)."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(String(36))
+    routine_slug: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    steps_completed: Mapped[int] = mapped_column(Integer)
+    steps_total: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_id", name="uq_sessions_user_client"),
+        Index("ix_sessions_user_started", "user_id", "started_at"),
+    )
+
+
+class Checkin(db.Model):
+    """How a session went, or a cramp logged on its own (at rest, at night)."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(String(36))
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="SET NULL"), index=True
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The offset the client recorded in, so the time reads back as it was made.
+    recorded_offset_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    cramp_severity: Mapped[int] = mapped_column(Integer, default=0)
+    cramp_timing: Mapped[str | None] = mapped_column(String(20))
+    cramp_locations: Mapped[list[str]] = mapped_column(JSON, default=list)
+    pain: Mapped[int | None] = mapped_column(Integer)
+    water_ml: Mapped[int | None] = mapped_column(Integer)
+    electrolytes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    sweat: Mapped[str | None] = mapped_column(String(10))
+    exertion: Mapped[int | None] = mapped_column(Integer)
+    red_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    session: Mapped[WorkoutSession | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_id", name="uq_checkins_user_client"),
+        Index("ix_checkins_user_recorded", "user_id", "recorded_at"),
+    )
+
+    @property
+    def is_cramp(self) -> bool:
+        """A check-in with any cramp at all."""
+        return self.cramp_severity >= 1
+
+
+class Share(db.Model):
+    """A patient's share code, and once redeemed, a clinician's access."""
+
+    __tablename__ = "shares"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    clinician_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    patient: Mapped[User] = relationship(foreign_keys=[patient_id])
+    clinician: Mapped[User | None] = relationship(foreign_keys=[clinician_id])
+
+
+class AuditEvent(db.Model):
+    """Something a patient may want to know happened: sign-ins, clinician access, exports."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(40))
+    # Whose data or account it concerns; the patient reads these rows.
+    subject_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    # Who did it (a clinician, or the user themself); kept apart from the subject.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    detail: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])

@@ -1,0 +1,85 @@
+"""Seeding: the routine library and the demo accounts."""
+
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from .extensions import db
+from .models import Routine, Share, Step, User, utcnow
+from .routine_library import LIBRARY, RoutineSpec
+
+DEMO_PATIENT = "demo.patient@crampcare.test"
+DEMO_CLINICIAN = "demo.clinician@crampcare.test"
+STEP_FIELDS = ("title", "instructions", "hold_seconds", "reps", "side", "rest_seconds", "cue")
+
+
+def _steps_of(spec: RoutineSpec) -> list[tuple]:
+    return [tuple(getattr(step, name) for name in STEP_FIELDS) for step in spec.steps]
+
+
+def seed_routines() -> tuple[int, int]:
+    """Bring the library routines in the database in line with the code; return (added, updated)."""
+    added = updated = 0
+    for spec in LIBRARY:
+        routine = db.session.scalar(select(Routine).where(Routine.slug == spec.slug))
+        if routine is None:
+            routine = Routine(slug=spec.slug)
+            db.session.add(routine)
+            added += 1
+        elif (routine.title, routine.summary, routine.difficulty, routine.area) == (
+            spec.title,
+            spec.summary,
+            spec.difficulty,
+            spec.area,
+        ) and [tuple(getattr(s, n) for n in STEP_FIELDS) for s in routine.steps] == _steps_of(spec):
+            continue
+        else:
+            updated += 1
+        routine.owner_id = None
+        routine.title, routine.summary = spec.title, spec.summary
+        routine.difficulty, routine.area = spec.difficulty, spec.area
+        routine.steps = [
+            Step(position=position, **dict(zip(STEP_FIELDS, values, strict=True)))
+            for position, values in enumerate(_steps_of(spec))
+        ]
+    db.session.commit()
+    return added, updated
+
+
+def make_demo(days: int, only_if_empty: bool = False) -> dict[str, tuple[str, str]] | None:
+    """Create a demo patient with history and a clinician they share with; return the logins."""
+    if only_if_empty and db.session.scalar(select(func.count(User.id))):
+        return None
+    password = secrets.token_urlsafe(9)
+    logins = {}
+    users = {}
+    for role, email in (("patient", DEMO_PATIENT), ("clinician", DEMO_CLINICIAN)):
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, role=role, timezone="Europe/London")
+            db.session.add(user)
+        user.set_password(password)
+        users[role] = user
+        logins[role] = (email, password)
+    db.session.flush()
+    now = utcnow()
+    already_shared = db.session.scalar(
+        select(Share.id).where(
+            Share.patient_id == users["patient"].id,
+            Share.clinician_id == users["clinician"].id,
+            Share.revoked_at.is_(None),
+        )
+    )
+    if already_shared is None:
+        db.session.add(
+            Share(
+                patient=users["patient"],
+                clinician=users["clinician"],
+                code=secrets.token_hex(4).upper(),
+                expires_at=now + timedelta(days=7),
+                redeemed_at=now,
+            )
+        )
+    db.session.commit()
+    return logins

@@ -1,0 +1,140 @@
+"""Browser fixtures: the app served on loopback, Chromium driven by Playwright at 390×844."""
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from crampcare import PROJECT_ROOT
+from crampcare.extensions import db
+from crampcare.seed import seed_routines
+
+from ..conftest import PASSWORD, make_app
+
+PHONE = {"width": 390, "height": 844}
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HTMX_FILE = next((PROJECT_ROOT / "static" / "vendor").glob("htmx-*.min.js"))
+
+
+def pytest_collection_modifyitems(items):
+    """Every test in this folder is a browser test."""
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+class LiveServer:
+    """The app on a free loopback port, in a thread of this process."""
+
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join()
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    """A seeded app on its own SQLite file."""
+    app = make_app(f"sqlite:///{tmp_path / 'live.sqlite'}", SECURE_COOKIES=False)
+    with app.app_context():
+        seed_routines()
+    return app
+
+
+@pytest.fixture
+def live_server(live_app):
+    """The seeded app served on loopback for the browser."""
+    with LiveServer(live_app) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"no Chromium at {CHROMIUM}: run the tests through `make test`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def serve_htmx_from_cdn(route):
+    """The test machine has no internet: answer the CDN with the same pinned file."""
+    route.fulfill(
+        status=200,
+        body=HTMX_FILE.read_bytes(),
+        headers={"content-type": "application/javascript", "access-control-allow-origin": "*"},
+    )
+
+
+@pytest.fixture
+def context(browser, live_server):
+    """A fresh phone-sized browser profile."""
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, has_touch=True)
+    context.route(re.compile(r"https://cdn\.jsdelivr\.net/.*"), serve_htmx_from_cdn)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def console_errors():
+    """Console errors and CSP violations seen by the page; checked empty after the test."""
+    errors: list[str] = []
+    yield errors
+    assert errors == [], f"console errors: {errors}"
+
+
+@pytest.fixture
+def page(context, console_errors):
+    """A page that records every console error, page error and CSP violation."""
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda message: console_errors.append(message.text) if message.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: console_errors.append(str(error)))
+    return page
+
+
+def sign_up(page, email="walker@example.com", role="patient"):
+    """Register through the real form in the browser."""
+    page.goto("/register")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.check(f"input[name=role][value={role}]")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+
+
+@pytest.fixture
+def signed_in(page, live_app):
+    """A patient signed in through the browser."""
+    sign_up(page)
+    with live_app.app_context():
+        db.session.remove()
+    return page

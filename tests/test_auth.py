@@ -1,0 +1,282 @@
+"""Accounts: register, sign in and out, revocable sign-ins, the profile."""
+
+import pytest
+from sqlalchemy import func, select
+
+from crampcare.extensions import db
+from crampcare.models import AuditEvent, LoginSession, User
+from crampcare.passwords import verify_password
+
+from .conftest import PASSWORD, Auth, csrf_token
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_register_creates_patient_and_signs_in(client, auth, app):
+    response = auth.register(email="Pat@Example.com", tz="Europe/Berlin")
+    assert response.status_code == 303
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert user.email == "pat@example.com"
+        assert user.timezone == "Europe/Berlin"
+        assert user.role == "patient"
+        assert user.password_hash.startswith("$argon2id$")
+        assert verify_password(user.password_hash, PASSWORD)
+    assert client.get("/account").status_code == 200
+
+
+def test_register_clinician(auth, app):
+    auth.register(email="doc@example.com", role="clinician")
+    with app.app_context():
+        assert db.session.scalar(select(User.role)) == "clinician"
+
+
+def test_duplicate_email_in_another_case_is_refused(client, auth, app):
+    auth.register(email="pat@example.com")
+    auth.logout()
+    response = auth.register(email="PAT@example.COM")
+    assert response.status_code == 200
+    assert "already exists" in response.get_data(as_text=True)
+    assert count(app, User) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("password", "short", "Use 10 to 128 characters."),
+        ("password", "x" * 129, "Use 10 to 128 characters."),
+        ("email", "not-an-email", "Enter a valid email address."),
+        ("role", "admin", "Not a valid choice"),
+        ("timezone", "Mars/Olympus", "Choose a timezone from the list."),
+    ],
+)
+def test_register_rejects_bad_fields_and_saves_nothing(client, app, field, value, message):
+    data = {
+        "email": "pat@example.com",
+        "password": PASSWORD,
+        "role": "patient",
+        "timezone": "UTC",
+        "csrf_token": csrf_token(client, "/register"),
+    }
+    data[field] = value
+    response = client.post("/register", data=data)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert count(app, User) == 0
+
+
+def test_password_has_no_composition_rules(auth, app):
+    assert auth.register(password="aaaaaaaaaa").status_code == 303
+
+
+def test_login_wrong_password(client, auth, app):
+    auth.register()
+    auth.logout()
+    response = auth.login(password="wrong password here")
+    assert response.status_code == 200
+    assert "do not match" in response.get_data(as_text=True)
+    assert client.get("/account").status_code == 302
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert "login_failed" in actions
+
+
+def test_login_unknown_email_is_audited_without_subject(client, auth, app):
+    auth.login(email="nobody@example.com")
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "login_failed"))
+        assert event.subject_id is None
+        assert event.detail == "nobody@example.com"
+        assert event.at.tzinfo is not None
+
+
+def test_login_follows_only_local_next(client, auth):
+    auth.register()
+    auth.logout()
+    token = csrf_token(client)
+    data = {"email": "pat@example.com", "password": PASSWORD, "csrf_token": token}
+    response = client.post("/login?next=https://evil.example/", data=data)
+    assert response.headers["Location"] == "/"
+    auth.logout()
+    data["csrf_token"] = csrf_token(client)
+    response = client.post("/login?next=/account", data=data)
+    assert response.headers["Location"] == "/account"
+
+
+def test_each_login_is_a_row_with_a_new_session(client, auth, app):
+    auth.register()
+    first = client.get_cookie("session").value
+    auth.logout()
+    auth.login()
+    second = client.get_cookie("session").value
+    assert first != second
+    with app.app_context():
+        logins = db.session.scalars(select(LoginSession)).all()
+    assert len(logins) == 1  # the first was deleted at logout
+
+
+def test_logout_revokes_the_old_cookie(client, auth, app):
+    auth.register()
+    stolen = client.get_cookie("session").value
+    assert auth.logout().status_code == 303
+    assert client.get("/account").status_code == 302
+    # Replaying the cookie from before logout no longer signs anyone in.
+    client.set_cookie("session", stolen)
+    assert client.get("/account").status_code == 302
+    assert count(app, LoginSession) == 0
+
+
+def test_sign_out_everywhere_ends_every_device(app, auth, client):
+    auth.register()
+    phone = app.test_client()
+    Auth(phone).login()
+    assert phone.get("/account").status_code == 200
+    assert count(app, LoginSession) == 2
+    response = client.post(
+        "/account/sign-out-everywhere", data={"csrf_token": csrf_token(client, "/account")}
+    )
+    assert response.status_code == 303
+    assert phone.get("/account").status_code == 302
+    assert client.get("/account").status_code == 302
+    assert count(app, LoginSession) == 0
+
+
+def test_sign_out_one_device(app, auth, client):
+    auth.register()
+    phone = app.test_client()
+    Auth(phone).login()
+    with app.app_context():
+        phone_login = db.session.scalars(select(LoginSession).order_by(LoginSession.id)).all()[-1]
+    response = client.post(
+        f"/account/devices/{phone_login.id}/sign-out",
+        data={"csrf_token": csrf_token(client, "/account")},
+    )
+    assert response.status_code == 303
+    assert phone.get("/account").status_code == 302
+    assert client.get("/account").status_code == 200
+
+
+def test_cannot_sign_out_another_users_device(app, auth, client):
+    auth.register()
+    other = app.test_client()
+    Auth(other).register(email="other@example.com")
+    with app.app_context():
+        other_login = db.session.scalar(
+            select(LoginSession).join(User).where(User.email == "other@example.com")
+        )
+    response = client.post(
+        f"/account/devices/{other_login.id}/sign-out",
+        data={"csrf_token": csrf_token(client, "/account")},
+    )
+    assert response.status_code == 404
+    assert other.get("/account").status_code == 200
+
+
+def test_password_change_ends_other_devices(app, auth, client):
+    auth.register()
+    phone = app.test_client()
+    Auth(phone).login()
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "csrf_token": csrf_token(client, "/account"),
+        },
+    )
+    assert response.status_code == 303
+    assert client.get("/account").status_code == 200
+    assert phone.get("/account").status_code == 302
+    auth.logout()
+    assert auth.login(password="a brand new passphrase").status_code == 303
+
+
+def test_password_change_needs_the_current_password(auth, client):
+    auth.register()
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": "not my password",
+            "new_password": "a brand new passphrase",
+            "csrf_token": csrf_token(client, "/account"),
+        },
+    )
+    assert response.status_code == 200
+    assert "not your current password" in response.get_data(as_text=True)
+
+
+def test_remember_me_cookie_is_revocable(app, auth, client):
+    auth.register()
+    auth.logout()
+    auth.login(remember=True)
+    remember = client.get_cookie("remember_token")
+    assert remember is not None and remember.http_only
+    # A new browser with only the remember cookie is signed in…
+    other = app.test_client()
+    other.set_cookie("remember_token", remember.value)
+    assert other.get("/account").status_code == 200
+    # …until that sign-in is ended.
+    auth.logout()
+    fresh = app.test_client()
+    fresh.set_cookie("remember_token", remember.value)
+    assert fresh.get("/account").status_code == 302
+
+
+def test_profile_update(auth, client, app):
+    auth.register()
+    response = client.post(
+        "/account",
+        data={
+            "timezone": "Australia/Sydney",
+            "units": "floz",
+            "takes_diuretics": "y",
+            "conditions": ["kidney", "thyroid"],
+            "csrf_token": csrf_token(client, "/account"),
+        },
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert (user.timezone, user.units, user.takes_diuretics) == (
+            "Australia/Sydney",
+            "floz",
+            True,
+        )
+        assert user.conditions == ["kidney", "thyroid"]
+
+
+def test_profile_rejects_unknown_values(auth, client, app):
+    auth.register()
+    response = client.post(
+        "/account",
+        data={
+            "timezone": "Nowhere/Town",
+            "units": "gallons",
+            "conditions": ["werewolf"],
+            "csrf_token": csrf_token(client, "/account"),
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Choose a timezone from the list." in page
+    assert "Choose ml or fl oz." in page or "Not a valid choice" in page
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert (user.timezone, user.units, user.conditions) == ("UTC", "ml", [])
+
+
+def test_account_lists_devices(auth, client):
+    auth.register()
+    client.environ_base["HTTP_USER_AGENT"] = "TestPhone/1.0"
+    page = client.get("/account").get_data(as_text=True)
+    assert "This device" in page
+    assert "Sign out everywhere" in page
+
+
+def test_pages_need_login(client):
+    response = client.get("/account")
+    assert response.status_code == 302
+    assert "/login?next=/account" in response.headers["Location"]
