@@ -67,11 +67,10 @@ def _configure_cookies(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .auth import bp as auth_bp
-    from .pwa import bp as pwa_bp
+    from . import api, auth, checkins, clinician, dashboard, exports, pwa, routines
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(pwa_bp)
+    for module in (auth, pwa, routines, checkins, dashboard, clinician, exports, api):
+        app.register_blueprint(module.bp)
 
 
 def _register_commands(app: Flask) -> None:
