@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -214,6 +214,18 @@ class WorkoutSession(db.Model):
         Index("ix_sessions_user_started", "user_id", "started_at"),
     )
 
+    def to_dict(self) -> dict:
+        """The session as the JSON API shows it."""
+        return {
+            "id": self.id,
+            "client_id": self.client_id,
+            "routine_slug": self.routine_slug,
+            "started_at": self.started_at.isoformat(),
+            "ended_at": self.ended_at.isoformat(),
+            "steps_completed": self.steps_completed,
+            "steps_total": self.steps_total,
+        }
+
 
 class Checkin(db.Model):
     """How a session went, or a cramp logged on its own (at rest, at night)."""
@@ -253,6 +265,31 @@ class Checkin(db.Model):
     def is_cramp(self) -> bool:
         """A check-in with any cramp at all."""
         return self.cramp_severity >= 1
+
+    @property
+    def recorded_local(self) -> datetime:
+        """The time it was recorded, in the offset the client recorded it in."""
+        offset = timezone(timedelta(minutes=self.recorded_offset_minutes))
+        return self.recorded_at.astimezone(offset)
+
+    def to_dict(self) -> dict:
+        """The check-in as the JSON API shows it."""
+        return {
+            "id": self.id,
+            "client_id": self.client_id,
+            "session_id": self.session_id,
+            "recorded_at": self.recorded_local.isoformat(),
+            "cramp_severity": self.cramp_severity,
+            "cramp_timing": self.cramp_timing,
+            "cramp_locations": list(self.cramp_locations or []),
+            "pain": self.pain,
+            "water_ml": self.water_ml,
+            "electrolytes": list(self.electrolytes or []),
+            "sweat": self.sweat,
+            "exertion": self.exertion,
+            "red_flags": list(self.red_flags or []),
+            "notes": self.notes,
+        }
 
 
 class Share(db.Model):
