@@ -5,6 +5,7 @@ from datetime import timedelta
 from flask import Flask, current_app, jsonify, redirect, request, session, url_for
 from flask_login import LoginManager, login_user
 
+from .devices import device_label
 from .extensions import db
 from .models import LoginSession, User, login_by_token, utcnow
 
@@ -47,7 +48,7 @@ def start_login(user: User, remember: bool) -> LoginSession:
     """Sign a user in on this device with a fresh session."""
     # A new session at every sign-in: nothing set before it carries over.
     session.clear()
-    login = LoginSession.start(user, request.user_agent.string or "Unknown device")
+    login = LoginSession.start(user, device_label(request.user_agent.string or ""))
     db.session.add(login)
     db.session.commit()
     user.current_login = login
