@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from . import seed as seeding
 
@@ -13,6 +14,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Add or update the routine library (running it twice changes nothing)."""
     added, updated = seeding.seed_routines()
@@ -20,6 +22,7 @@ def seed_command() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--days", default=90, show_default=True, help="Days of history to make.")
 @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
 def demo_command(days: int, if_empty: bool) -> None:

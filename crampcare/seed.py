@@ -2,9 +2,11 @@
 
 import secrets
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from . import demo
 from .extensions import db
 from .models import Routine, Share, Step, User, utcnow
 from .routine_library import LIBRARY, RoutineSpec
@@ -64,6 +66,9 @@ def make_demo(days: int, only_if_empty: bool = False) -> dict[str, tuple[str, st
         logins[role] = (email, password)
     db.session.flush()
     now = utcnow()
+    patient = users["patient"]
+    today = now.astimezone(ZoneInfo(patient.timezone)).date()
+    demo.replace_history(patient.id, patient.timezone, days, today)
     already_shared = db.session.scalar(
         select(Share.id).where(
             Share.patient_id == users["patient"].id,

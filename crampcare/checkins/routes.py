@@ -1,3 +1,172 @@
-"""Routes of this blueprint."""
+"""Check-in pages: after a session, a cramp on its own, history, advice and background."""
 
-from . import bp  # noqa: F401
+from flask import flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from .. import checkin_rules
+from ..extensions import db
+from ..logbook import (
+    advice_for,
+    check_session_owner,
+    checkins_of,
+    find_by_client_id,
+    get_checkin_or_404,
+    get_session_or_404,
+    local_now,
+    stored_values,
+)
+from ..models import Checkin, utcnow
+from . import bp
+from .forms import CheckinForm, blank_fields, read_submission, stored_fields
+
+# Empty forms and background reading may be cached; everything else shows health data.
+CACHEABLE = {"checkins.new_checkin", "checkins.new_cramp", "checkins.learn"}
+PAGE_SIZE = 50
+
+
+@bp.after_request
+def _no_store_health_data(response):
+    if request.endpoint not in CACHEABLE or request.method != "GET":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _wants_fragment() -> bool:
+    """htmx asked for a part of the page (a boosted request wants the whole page)."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
+
+
+def _after_save_url() -> str:
+    return url_for("checkins.advice")
+
+
+@bp.route("/checkins/new", methods=["GET", "POST"])
+@login_required
+def new_checkin():
+    """How the session went: cramps, water, salts, effort."""
+    session_id = request.args.get("session", type=int)
+    session = get_session_or_404(session_id) if session_id else None
+    return _new_form("checkin", session)
+
+
+@bp.route("/cramps/new", methods=["GET", "POST"])
+@login_required
+def new_cramp():
+    """A cramp outside a session: at rest, at night or during other exercise."""
+    return _new_form("cramp", None)
+
+
+def _new_form(kind: str, session):
+    form = CheckinForm()
+    if request.method == "GET":
+        fields = blank_fields(1 if kind == "cramp" else 0, session.id if session else None)
+        return _render_form(kind, form, fields, {}, session=session)
+    now = local_now(current_user.timezone)
+    values, errors, fields = read_submission(current_user.units, now=now, default_time=now)
+    check_session_owner(values, errors)
+    if errors:
+        return _render_form(kind, form, fields, errors, session=session)
+    # A second submit of the same form (same client_id) finds the first one saved.
+    if find_by_client_id(values["client_id"]) is None:
+        db.session.add(Checkin(user_id=current_user.id, **values))
+        db.session.commit()
+    return _saved("Check-in saved.")
+
+
+@bp.route("/checkins/<int:checkin_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_checkin(checkin_id: int):
+    """Change a saved check-in."""
+    checkin = get_checkin_or_404(checkin_id)
+    form = CheckinForm()
+    if request.method == "GET":
+        fields = stored_fields(checkin.to_dict(), current_user.units)
+        return _render_form("edit", form, fields, {}, checkin=checkin)
+    values, errors, fields = read_submission(
+        current_user.units, now=utcnow(), current=stored_values(checkin)
+    )
+    check_session_owner(values, errors)
+    if errors:
+        return _render_form("edit", form, fields, errors, checkin=checkin)
+    for name, value in values.items():
+        setattr(checkin, name, value)
+    db.session.commit()
+    return _saved("Check-in updated.")
+
+
+@bp.post("/checkins/<int:checkin_id>/delete")
+@login_required
+def delete_checkin(checkin_id: int):
+    """Delete a check-in, then go back to the history."""
+    db.session.delete(get_checkin_or_404(checkin_id))
+    db.session.commit()
+    flash("Check-in deleted.", "success")
+    return redirect(url_for("checkins.history"), 303)
+
+
+@bp.get("/checkins")
+@login_required
+def history():
+    """Your check-ins, newest first, a page at a time."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    query = checkins_of(current_user.id).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    checkins = db.session.scalars(query).all()
+    return render_template(
+        "checkins/history.html",
+        checkins=checkins[:PAGE_SIZE],
+        page=page,
+        has_more=len(checkins) > PAGE_SIZE,
+        form=CheckinForm(),
+    )
+
+
+@bp.get("/advice")
+@login_required
+def advice():
+    """What your last weeks of check-ins suggest, with the reasons."""
+    config, items = advice_for(current_user)
+    return render_template("checkins/advice.html", items=items, window_days=config.window_days)
+
+
+@bp.get("/learn")
+def learn():
+    """Why backs cramp after stretching, and what helps."""
+    return render_template("learn.html")
+
+
+def _render_form(kind, form, fields, errors, *, session=None, checkin=None):
+    template = "checkins/_form.html" if _wants_fragment() else "checkins/form.html"
+    if checkin is not None:
+        action = url_for("checkins.edit_checkin", checkin_id=checkin.id)
+    else:
+        action = url_for(f"checkins.new_{kind}", session=session.id if session else None)
+    return render_template(
+        template,
+        kind=kind,
+        form=form,
+        fields=fields,
+        errors=errors,
+        session=session,
+        checkin=checkin,
+        action=action,
+    )
+
+
+def _saved(message: str):
+    if not _wants_fragment():
+        flash(message, "success")
+        return redirect(_after_save_url(), 303)
+    config, items = advice_for(current_user)
+    response = make_response(render_template("checkins/_saved.html", message=message, items=items))
+    response.headers["HX-Trigger"] = "checkin-saved"
+    return response
+
+
+@bp.context_processor
+def _choices():
+    """The options and their words, for the check-in templates."""
+    return {
+        "rules": checkin_rules,
+        "pain_scale": {str(n): str(n) for n in range(0, 11)},
+        "exertion_scale": {str(n): str(n) for n in range(1, 11)},
+    }

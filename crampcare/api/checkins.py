@@ -1,0 +1,88 @@
+"""Check-ins over JSON: create once, list by date, patch, delete."""
+
+from datetime import date, datetime
+
+from flask import jsonify, request
+from flask_login import current_user, login_required
+
+from ..checkin_rules import validate_checkin
+from ..extensions import db
+from ..logbook import (
+    ONE_DAY,
+    check_session_owner,
+    checkins_of,
+    get_checkin_or_404,
+    local_day_start,
+    stored_values,
+)
+from ..models import Checkin, utcnow
+from . import bp
+from .common import create_once, errors_response, read_json_object
+
+
+@bp.post("/checkins")
+@login_required
+def create_checkin():
+    """Save a check-in (201); the same client_id again answers the stored one (200)."""
+    values, errors = validate_checkin(read_json_object(), now=utcnow())
+    check_session_owner(values, errors)
+    if errors:
+        return errors_response(errors)
+    return create_once(Checkin, values)
+
+
+@bp.get("/checkins")
+@login_required
+def list_checkins():
+    """Your check-ins, newest first, optionally from `since` and up to `until`."""
+    errors: dict[str, str] = {}
+    since = _bound(request.args.get("since"), "since", errors)
+    until = _bound(request.args.get("until"), "until", errors, end_of_day=True)
+    if errors:
+        return errors_response(errors)
+    checkins = db.session.scalars(checkins_of(current_user.id, since, until))
+    return jsonify(items=[checkin.to_dict() for checkin in checkins])
+
+
+@bp.patch("/checkins/<int:checkin_id>")
+@login_required
+def update_checkin(checkin_id: int):
+    """Change some fields of a check-in; the whole result must still meet the rules."""
+    checkin = get_checkin_or_404(checkin_id)
+    body = read_json_object()
+    values, errors = validate_checkin(body, now=utcnow(), current=stored_values(checkin))
+    check_session_owner(values, errors)
+    if errors:
+        return errors_response(errors)
+    for name, value in values.items():
+        setattr(checkin, name, value)
+    db.session.commit()
+    return jsonify(checkin.to_dict())
+
+
+@bp.delete("/checkins/<int:checkin_id>")
+@login_required
+def delete_checkin(checkin_id: int):
+    """Delete a check-in (204)."""
+    db.session.delete(get_checkin_or_404(checkin_id))
+    db.session.commit()
+    return "", 204
+
+
+def _bound(raw: str | None, field: str, errors: dict[str, str], end_of_day: bool = False):
+    """A date (a whole local day) or a date-time; `until` is exclusive after its day."""
+    if raw is None or raw == "":
+        return None
+    message = "Give a date (2026-03-01) or a date and time with its offset."
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            return local_day_start(day + ONE_DAY if end_of_day else day, current_user.timezone)
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        errors[field] = message
+        return None
+    if moment.utcoffset() is None:
+        errors[field] = message
+        return None
+    return moment

@@ -1,0 +1,102 @@
+"""A patient's log: the queries over their check-ins and sessions, and their advice."""
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from flask import abort, current_app
+from flask_login import current_user
+from sqlalchemy import Select, select
+
+from .advice import AdviceConfig, AdviceItem, compute_advice, resolve_timezone, window_start
+from .checkin_rules import FIELDS
+from .extensions import db
+from .models import Checkin, User, WorkoutSession, utcnow
+
+
+def checkins_of(
+    user_id: int, since: datetime | None = None, until: datetime | None = None
+) -> Select:
+    """A user's check-ins recorded in [since, until), newest first."""
+    query = select(Checkin).where(Checkin.user_id == user_id)
+    if since is not None:
+        query = query.where(Checkin.recorded_at >= since)
+    if until is not None:
+        query = query.where(Checkin.recorded_at < until)
+    return query.order_by(Checkin.recorded_at.desc(), Checkin.id.desc())
+
+
+def sessions_of(user_id: int, since: datetime | None = None) -> Select:
+    """A user's sessions started since a moment, newest first."""
+    query = select(WorkoutSession).where(WorkoutSession.user_id == user_id)
+    if since is not None:
+        query = query.where(WorkoutSession.started_at >= since)
+    return query.order_by(WorkoutSession.started_at.desc())
+
+
+def get_checkin_or_404(checkin_id: int) -> Checkin:
+    """The signed-in user's check-in, or a 404 (also when it is someone else's)."""
+    checkin = db.session.get(Checkin, checkin_id)
+    if checkin is None or checkin.user_id != current_user.id:
+        abort(404)
+    return checkin
+
+
+def get_session_or_404(session_id: int) -> WorkoutSession:
+    """The signed-in user's session, or a 404."""
+    session = db.session.get(WorkoutSession, session_id)
+    if session is None or session.user_id != current_user.id:
+        abort(404)
+    return session
+
+
+def check_session_owner(values: dict[str, Any], errors: dict[str, str]) -> None:
+    """A check-in may only point at a session of the signed-in user."""
+    session_id = values.get("session_id")
+    if session_id is None or "session_id" in errors:
+        return
+    owner = db.session.scalar(select(WorkoutSession.user_id).where(WorkoutSession.id == session_id))
+    if owner != current_user.id:
+        errors["session_id"] = "That is not one of your sessions."
+
+
+def stored_values(checkin: Checkin) -> dict[str, Any]:
+    """A stored check-in's values, in the shape the rules take as `current`."""
+    values = {name: getattr(checkin, name) for name in FIELDS}
+    values["recorded_offset_minutes"] = checkin.recorded_offset_minutes
+    return values
+
+
+def find_by_client_id(client_id: str) -> Checkin | None:
+    """The signed-in user's check-in with this client_id, if one was saved."""
+    return db.session.scalar(
+        select(Checkin).where(Checkin.user_id == current_user.id, Checkin.client_id == client_id)
+    )
+
+
+def advice_config() -> AdviceConfig:
+    """The advice thresholds of this app (ADVICE_* config keys)."""
+    return AdviceConfig.from_mapping(current_app.config)
+
+
+def advice_for(user: User, now: datetime | None = None) -> tuple[AdviceConfig, list[AdviceItem]]:
+    """The advice for a user now, reading only the window's check-ins and sessions."""
+    now = now or utcnow()
+    config = advice_config()
+    start = window_start(now, user.timezone, config.window_days)
+    checkins = db.session.scalars(checkins_of(user.id, since=start)).all()
+    sessions = db.session.scalars(sessions_of(user.id, since=start)).all()
+    return config, compute_advice(checkins, sessions, user, now, config)
+
+
+def local_day_start(day, timezone: str) -> datetime:
+    """Midnight of a calendar day in a user's timezone, in UTC."""
+    zone = resolve_timezone(timezone)
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
+
+
+def local_now(timezone: str) -> datetime:
+    """Now, in a user's timezone (its offset is what a form check-in records)."""
+    return utcnow().astimezone(resolve_timezone(timezone))
+
+
+ONE_DAY = timedelta(days=1)
