@@ -16,9 +16,14 @@ def test_vendored_htmx_is_the_fallback_when_the_cdn_fails(context):
     context.unroute("**/*")
     context.route("https://cdn.jsdelivr.net/**", lambda route: route.abort())
     page = context.new_page()
-    page.goto("/")
+    sign_up(page)
+    page.goto("/cramps/new")
     page.wait_for_function("window.htmx !== undefined")
     assert page.evaluate("htmx.version") == "2.0.11"
+    # The late copy still wires up the page's hx- attributes.
+    page.wait_for_function(
+        "document.querySelector('form[hx-post]')['htmx-internal-data'] !== undefined"
+    )
 
 
 def test_register_fills_the_timezone_from_the_browser(browser, live_server, live_app):
