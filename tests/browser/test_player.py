@@ -107,6 +107,11 @@ def test_keyboard_pauses_skips_and_goes_back(signed_in):
     open_player(page)
     page.keyboard.press(" ")
     assert player_state(page)["state"] == "running"
+    # With a control focused, Space still pauses and does not also press that control.
+    page.focus("[data-action=skip]")
+    page.keyboard.press(" ")
+    assert player_state(page) == {"state": "paused", "elapsed": 0, "index": 0}
+    page.keyboard.press(" ")
     page.keyboard.press("ArrowRight")
     assert player_state(page)["index"] == 1
     page.keyboard.press("ArrowRight")
@@ -141,3 +146,39 @@ def test_signed_out_the_session_stays_on_the_phone(context):
     assert pending[0]["steps_completed"] == 5
     # The only error is the refused request itself (401): nothing broke in the page.
     assert all("401" in error for error in errors), errors
+
+
+RECORD_BEEPS = """
+window.__beeps = [];
+const create = AudioContext.prototype.createOscillator;
+AudioContext.prototype.createOscillator = function () {
+  const tone = create.call(this);
+  const start = tone.start.bind(tone);
+  tone.start = (at) => { window.__beeps.push([Date.now(), tone.frequency.value]); start(at); };
+  return tone;
+};
+"""
+
+
+def test_beeps_at_three_two_one_and_at_each_transition(signed_in):
+    page = signed_in
+    page.add_init_script(RECORD_BEEPS)
+    open_player(page)
+    page.click("[data-action=toggle]")
+    page.wait_for_function("window.__beeps.length === 1")
+    page.clock.run_for(SEGMENTS[1].start * 1000 + 100)
+    beeps = page.evaluate("window.__beeps")
+    started = beeps[0][0]
+    # Start (a hold), 3-2-1 before its end, then the rest begins.
+    assert [frequency for _, frequency in beeps] == [880, 660, 660, 660, 520]
+    offsets = [at - started for at, _ in beeps]
+    for offset, expected in zip(offsets[1:], (2000, 3000, 4000, 5000), strict=True):
+        assert expected <= offset <= expected + TOLERANCE_MS
+
+
+def test_spoken_cues_setting_is_remembered(signed_in):
+    page = signed_in
+    open_player(page)
+    page.check("[data-setting=speech]")
+    page.reload()
+    assert page.is_checked("[data-setting=speech]")
