@@ -282,3 +282,18 @@ def test_delete_own_routine(client, seeded, auth, app):
     token = csrf_token(client, f"/routines/{slug}/edit")
     assert client.post(f"/routines/{slug}/delete", data={"csrf_token": token}).status_code == 303
     assert client.get(f"/routines/{slug}").status_code == 404
+
+
+def test_rename_own_routine(client, seeded, auth, app):
+    auth.register()
+    slug = make_routine(client)
+    token = csrf_token(client, f"/routines/{slug}/edit")
+    fields = {"routine-difficulty": "moderate", "routine-area": "mid", "csrf_token": token}
+    bad = client.post(f"/routines/{slug}/edit", data={**fields, "routine-title": ""})
+    assert bad.status_code == 200
+    assert 'id="routine-title-error"' in bad.get_data(as_text=True)
+    good = client.post(f"/routines/{slug}/edit", data={**fields, "routine-title": "Morning"})
+    assert good.status_code == 303
+    with app.app_context():
+        routine = db.session.scalar(select(Routine).where(Routine.slug == slug))
+        assert (routine.title, routine.difficulty, routine.area) == ("Morning", "moderate", "mid")

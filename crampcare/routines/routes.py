@@ -1,6 +1,6 @@
 """Routine pages: the library, a patient's own routines and their builder, the player."""
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -126,10 +126,12 @@ def session_done(slug: str):
 def edit_routine(slug: str):
     """Rename your routine and build its steps."""
     routine = get_own_routine_or_404(slug)
-    form = RoutineForm(obj=routine)
-    if request.method == "POST" and form.validate():
+    # A prefix keeps these fields' ids apart from the step form's on the same page.
+    form = RoutineForm(obj=routine, prefix="routine")
+    if form.validate_on_submit():
         form.populate_obj(routine)
         db.session.commit()
+        flash("Your routine is saved.", "success")
         return redirect(url_for("routines.edit_routine", slug=routine.slug), 303)
     return _builder_page(routine, routine_form=form)
 
@@ -220,12 +222,12 @@ def _builder_page(routine: Routine, routine_form=None, step_form=None):
     context = {
         "routine": routine,
         "step_form": step_form or StepForm(formdata=None),
-        "move_form": MoveForm(formdata=None),
-        "confirm_form": ConfirmForm(formdata=None),
         "max_steps": MAX_STEPS,
     }
     if _wants_fragment():
         return render_template("routines/_builder.html", **context)
     return render_template(
-        "routines/edit.html", routine_form=routine_form or RoutineForm(obj=routine), **context
+        "routines/edit.html",
+        routine_form=routine_form or RoutineForm(obj=routine, prefix="routine"),
+        **context,
     )
