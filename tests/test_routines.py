@@ -297,3 +297,22 @@ def test_rename_own_routine(client, seeded, auth, app):
     with app.app_context():
         routine = db.session.scalar(select(Routine).where(Routine.slug == slug))
         assert (routine.title, routine.difficulty, routine.area) == ("Morning", "moderate", "mid")
+
+
+def test_done_page_shows_your_session_only(client, seeded, auth, app):
+    auth.register()
+    payload = {
+        "client_id": "6f1c1c8e-4b8a-4d3e-9b3f-2a7d0c9e5b11",
+        "routine_slug": LIBRARY[0].slug,
+        "started_at": "2026-03-01T18:00:00+00:00",
+        "ended_at": "2026-03-01T18:07:30+00:00",
+        "steps_completed": 4,
+        "steps_total": 5,
+    }
+    token = csrf_token(client, "/routines")
+    created = client.post("/api/sessions", json=payload, headers={"X-CSRFToken": token})
+    done = f"/routines/{LIBRARY[0].slug}/done?session={created.get_json()['id']}"
+    assert "4 of 5 steps" in client.get(done).get_data(as_text=True)
+    other = app.test_client()
+    Auth(other).register(email="other@example.com")
+    assert "4 of 5 steps" not in other.get(done).get_data(as_text=True)

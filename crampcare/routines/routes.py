@@ -112,13 +112,13 @@ def play_routine(slug: str):
 def session_done(slug: str):
     """Confirms a session was saved, for when the check-in page is not there."""
     routine = get_routine_or_404(slug)
-    session = db.session.scalar(
+    played = db.session.scalar(
         select(WorkoutSession).where(
             WorkoutSession.id == request.args.get("session", type=int),
             WorkoutSession.user_id == current_user.id,
         )
     )
-    return render_template("routines/done.html", routine=routine, session=session)
+    return render_template("routines/done.html", routine=routine, played=played)
 
 
 @bp.route("/routines/<slug>/edit", methods=["GET", "POST"])
