@@ -1,3 +1,233 @@
-"""Routes of this blueprint."""
+"""Routine pages: the library, a patient's own routines and their builder, the player."""
 
-from . import bp  # noqa: F401
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Routine, Step, WorkoutSession
+from ..routine_library import AREAS, DIFFICULTIES, SAFETY_NOTE
+from ..timeline import build_timeline, format_duration, total_seconds
+from . import bp
+from .forms import (
+    AREA_LABELS,
+    MAX_STEPS,
+    SIDE_LABELS,
+    ConfirmForm,
+    MoveForm,
+    RoutineForm,
+    StepForm,
+    new_slug,
+)
+from .queries import get_own_routine_or_404, get_routine_or_404, visible_routines
+
+
+@bp.app_context_processor
+def _routine_words():
+    return {
+        "safety_note": SAFETY_NOTE,
+        "area_labels": AREA_LABELS,
+        "side_labels": SIDE_LABELS,
+        "routine_duration": lambda routine: format_duration(total_seconds(routine.steps)),
+    }
+
+
+def _wants_fragment() -> bool:
+    """htmx asks for the component alone; boosted links and plain browsers get the page."""
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
+
+
+def _after_session_url(routine: Routine) -> str:
+    """Where the player goes once the session is saved: the check-in when it exists."""
+    if "checkins.new_checkin" in current_app.view_functions:
+        return url_for("checkins.new_checkin")
+    return url_for("routines.session_done", slug=routine.slug)
+
+
+@bp.get("/routines")
+def list_routines():
+    """The library and your own routines, filtered by part of the back and difficulty."""
+    area = request.args.get("area", "")
+    difficulty = request.args.get("difficulty", "")
+    query = visible_routines().order_by(Routine.title)
+    if area in AREAS:
+        query = query.where(Routine.area == area)
+    if difficulty in DIFFICULTIES:
+        query = query.where(Routine.difficulty == difficulty)
+    routines = db.session.scalars(query).all()
+    context = {
+        "own": [routine for routine in routines if routine.owner_id is not None],
+        "library": [routine for routine in routines if routine.owner_id is None],
+        "area": area,
+        "difficulty": difficulty,
+        "areas": AREAS,
+        "difficulties": DIFFICULTIES,
+    }
+    if _wants_fragment():
+        return render_template("routines/_results.html", **context)
+    return render_template("routines/list.html", **context)
+
+
+@bp.route("/routines/new", methods=["GET", "POST"])
+@login_required
+def new_routine():
+    """Start a routine of your own; its steps are added on the next page."""
+    form = RoutineForm()
+    if form.validate_on_submit():
+        routine = Routine(owner_id=current_user.id, slug=new_slug(form.title.data))
+        form.populate_obj(routine)
+        db.session.add(routine)
+        db.session.commit()
+        return redirect(url_for("routines.edit_routine", slug=routine.slug), 303)
+    return render_template("routines/new.html", form=form)
+
+
+@bp.get("/routines/<slug>")
+def show_routine(slug: str):
+    """A routine's steps, how to do each safely, its length and the Start button."""
+    routine = get_routine_or_404(slug)
+    return render_template("routines/detail.html", routine=routine)
+
+
+@bp.get("/routines/<slug>/play")
+def play_routine(slug: str):
+    """The session player: timed steps with a countdown, beeps and spoken cues."""
+    routine = get_routine_or_404(slug)
+    timeline = {
+        "slug": routine.slug,
+        "title": routine.title,
+        "steps_total": len(routine.steps),
+        "segments": [segment.to_dict() for segment in build_timeline(routine.steps)],
+    }
+    return render_template(
+        "routines/play.html",
+        routine=routine,
+        timeline=timeline,
+        next_url=_after_session_url(routine),
+    )
+
+
+@bp.get("/routines/<slug>/done")
+@login_required
+def session_done(slug: str):
+    """Confirms a session was saved, for when the check-in page is not there."""
+    routine = get_routine_or_404(slug)
+    played = db.session.scalar(
+        select(WorkoutSession).where(
+            WorkoutSession.id == request.args.get("session", type=int),
+            WorkoutSession.user_id == current_user.id,
+        )
+    )
+    return render_template("routines/done.html", routine=routine, played=played)
+
+
+@bp.route("/routines/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit_routine(slug: str):
+    """Rename your routine and build its steps."""
+    routine = get_own_routine_or_404(slug)
+    # A prefix keeps these fields' ids apart from the step form's on the same page.
+    form = RoutineForm(obj=routine, prefix="routine")
+    if form.validate_on_submit():
+        form.populate_obj(routine)
+        db.session.commit()
+        flash("Your routine is saved.", "success")
+        return redirect(url_for("routines.edit_routine", slug=routine.slug), 303)
+    return _builder_page(routine, routine_form=form)
+
+
+@bp.post("/routines/<slug>/steps")
+@login_required
+def add_step(slug: str):
+    """Add a step at the end of your routine."""
+    routine = get_own_routine_or_404(slug)
+    form = StepForm()
+    if form.validate_on_submit():
+        if len(routine.steps) >= MAX_STEPS:
+            form.title.errors.append(f"A routine holds at most {MAX_STEPS} steps.")
+        else:
+            step = Step(position=len(routine.steps))
+            form.populate_obj(step)
+            step.cue = step.cue or None
+            routine.steps.append(step)
+            db.session.commit()
+            return _builder_changed(routine)
+    return _builder_page(routine, step_form=form)
+
+
+@bp.post("/routines/<slug>/steps/<int:step_id>/move")
+@login_required
+def move_step(slug: str, step_id: int):
+    """Move a step one place up or down."""
+    routine = get_own_routine_or_404(slug)
+    steps = list(routine.steps)
+    index = _step_index_or_404(steps, step_id)
+    form = MoveForm()
+    if form.validate_on_submit():
+        other = index - 1 if form.direction.data == "up" else index + 1
+        if 0 <= other < len(steps):
+            steps[index], steps[other] = steps[other], steps[index]
+            _renumber(steps)
+            db.session.commit()
+    return _builder_changed(routine)
+
+
+@bp.post("/routines/<slug>/steps/<int:step_id>/remove")
+@login_required
+def remove_step(slug: str, step_id: int):
+    """Take a step out of your routine."""
+    routine = get_own_routine_or_404(slug)
+    steps = list(routine.steps)
+    index = _step_index_or_404(steps, step_id)
+    if ConfirmForm().validate_on_submit():
+        db.session.delete(steps.pop(index))
+        _renumber(steps)
+        db.session.commit()
+    return _builder_changed(routine)
+
+
+@bp.post("/routines/<slug>/delete")
+@login_required
+def delete_routine(slug: str):
+    """Delete one of your routines; sessions already played keep their record."""
+    routine = get_own_routine_or_404(slug)
+    if ConfirmForm().validate_on_submit():
+        db.session.delete(routine)
+        db.session.commit()
+    return redirect(url_for("routines.list_routines"), 303)
+
+
+def _step_index_or_404(steps: list[Step], step_id: int) -> int:
+    for index, step in enumerate(steps):
+        if step.id == step_id:
+            return index
+    abort(404)
+
+
+def _renumber(steps: list[Step]) -> None:
+    for position, step in enumerate(steps):
+        step.position = position
+
+
+def _builder_changed(routine: Routine):
+    """After a change: the fresh component for htmx, a redirect for a plain form."""
+    db.session.refresh(routine)
+    if _wants_fragment():
+        return _builder_page(routine)
+    return redirect(url_for("routines.edit_routine", slug=routine.slug), 303)
+
+
+def _builder_page(routine: Routine, routine_form=None, step_form=None):
+    """The builder component alone for htmx, else the whole edit page."""
+    context = {
+        "routine": routine,
+        "step_form": step_form or StepForm(formdata=None),
+        "max_steps": MAX_STEPS,
+    }
+    if _wants_fragment():
+        return render_template("routines/_builder.html", **context)
+    return render_template(
+        "routines/edit.html",
+        routine_form=routine_form or RoutineForm(obj=routine, prefix="routine"),
+        **context,
+    )

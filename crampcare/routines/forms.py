@@ -1,0 +1,107 @@
+"""Forms of the routine builder; Flask-WTF adds the CSRF token to each."""
+
+import re
+import secrets
+import unicodedata
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..routine_library import AREAS, DIFFICULTIES
+
+MAX_STEPS = 30
+AREA_LABELS = {
+    "lower": "Lower back",
+    "mid": "Mid back",
+    "upper": "Upper back",
+    "whole": "Whole back",
+}
+SIDE_LABELS = {
+    "none": "No side",
+    "left": "Left only",
+    "right": "Right only",
+    "both": "Both (left, then right)",
+}
+
+
+def new_slug(title: str) -> str:
+    """A URL name for a patient's routine: the title in kebab-case and a random suffix."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].strip("-")
+    return f"{base or 'routine'}-{secrets.token_hex(3)}"
+
+
+def _whole_number(label: str, low: int, high: int, default: int) -> IntegerField:
+    return IntegerField(
+        label,
+        default=default,
+        validators=[
+            InputRequired(message="Enter a whole number."),
+            NumberRange(min=low, max=high, message=f"Use {low} to {high}."),
+        ],
+    )
+
+
+class RoutineForm(FlaskForm):
+    """A patient's own routine: its name, how hard it is and where it works."""
+
+    title = StringField(
+        "Title",
+        validators=[
+            DataRequired(message="Give the routine a title."),
+            Length(max=120, message="Keep the title under 120 characters."),
+        ],
+    )
+    summary = StringField(
+        "Summary (optional)",
+        validators=[Optional(), Length(max=300, message="Keep it under 300 characters.")],
+    )
+    difficulty = SelectField(
+        "Difficulty",
+        choices=[(value, value.capitalize()) for value in DIFFICULTIES],
+        default="gentle",
+    )
+    area = SelectField("Part of the back", choices=[(value, AREA_LABELS[value]) for value in AREAS])
+
+
+class StepForm(FlaskForm):
+    """One step: what to do, how long to hold it, how often, on which side."""
+
+    title = StringField(
+        "Step title",
+        validators=[
+            DataRequired(message="Give the step a title."),
+            Length(max=120, message="Keep the title under 120 characters."),
+        ],
+    )
+    instructions = TextAreaField(
+        "How to do it",
+        validators=[
+            DataRequired(message="Say how to do the step safely."),
+            Length(max=1000, message="Keep it under 1,000 characters."),
+        ],
+    )
+    hold_seconds = _whole_number("Hold (seconds)", 1, 600, 30)
+    reps = _whole_number("Repetitions", 1, 20, 1)
+    side = RadioField(
+        "Side",
+        choices=list(SIDE_LABELS.items()),
+        default="none",
+        validators=[InputRequired(message="Choose a side.")],
+    )
+    rest_seconds = _whole_number("Rest after each hold (seconds)", 0, 300, 5)
+    cue = StringField(
+        "Spoken cue (optional)",
+        validators=[Optional(), Length(max=200, message="Keep the cue under 200 characters.")],
+    )
+
+
+class MoveForm(FlaskForm):
+    """Move a step one place up or down."""
+
+    direction = SelectField("Direction", choices=[("up", "Up"), ("down", "Down")])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something; it carries only the CSRF token."""

@@ -1,0 +1,38 @@
+"""Which routines a visitor may see, and the lookups the views and the API share."""
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Routine
+
+
+def visible_routines():
+    """Select the library routines and, when signed in, the visitor's own."""
+    query = select(Routine).options(selectinload(Routine.steps))
+    if current_user.is_authenticated:
+        return query.where(or_(Routine.owner_id.is_(None), Routine.owner_id == current_user.id))
+    return query.where(Routine.owner_id.is_(None))
+
+
+def find_visible_routine(slug: str) -> Routine | None:
+    """The routine with this slug if the visitor may see it, else None."""
+    return db.session.scalar(visible_routines().where(Routine.slug == slug))
+
+
+def get_routine_or_404(slug: str) -> Routine:
+    """A library routine or one of the visitor's own; anything else is a 404."""
+    routine = find_visible_routine(slug)
+    if routine is None:
+        abort(404)
+    return routine
+
+
+def get_own_routine_or_404(slug: str) -> Routine:
+    """One of the signed-in visitor's own routines; library and others' routines are a 404."""
+    routine = find_visible_routine(slug)
+    if routine is None or routine.owner_id != current_user.id:
+        abort(404)
+    return routine

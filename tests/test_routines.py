@@ -1,0 +1,318 @@
+"""Routine pages: the library, filters, the player page, and a patient's private builder."""
+
+import html
+import json
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from crampcare.extensions import db
+from crampcare.models import Routine, Step
+from crampcare.routine_library import LIBRARY, SAFETY_NOTE
+from crampcare.seed import seed_routines
+from crampcare.timeline import build_timeline, format_duration, total_seconds
+
+from .conftest import Auth, csrf_token
+
+TIMELINE = re.compile(r'<script type="application/json" id="timeline">(.*?)</script>', re.S)
+STEP = {
+    "title": "Cat-cow",
+    "instructions": "Round and arch the back slowly.",
+    "hold_seconds": "30",
+    "reps": "2",
+    "side": "none",
+    "rest_seconds": "5",
+    "cue": "Round up, dip down.",
+}
+
+
+@pytest.fixture
+def seeded(app):
+    """The app with its routine library in the database."""
+    with app.app_context():
+        seed_routines()
+    return app
+
+
+def make_routine(client, title="Evening stretch") -> str:
+    """Create an own routine through the form; return its slug."""
+    response = client.post(
+        "/routines/new",
+        data={
+            "title": title,
+            "difficulty": "gentle",
+            "area": "lower",
+            "csrf_token": csrf_token(client, "/routines/new"),
+        },
+    )
+    assert response.status_code == 303
+    return response.headers["Location"].split("/")[-2]
+
+
+def add_step(client, slug, headers=None, **changes):
+    """Post the add-step form of the builder."""
+    data = {**STEP, **changes, "csrf_token": csrf_token(client, f"/routines/{slug}/edit")}
+    return client.post(f"/routines/{slug}/steps", data=data, headers=headers or {})
+
+
+def step_titles(app, slug) -> list[str]:
+    with app.app_context():
+        routine = db.session.scalar(select(Routine).where(Routine.slug == slug))
+        titles = [(step.position, step.title) for step in routine.steps]
+        db.session.remove()
+    assert [position for position, _ in titles] == list(range(len(titles)))
+    return [title for _, title in titles]
+
+
+def test_list_shows_every_library_routine_with_its_length(client, seeded):
+    page = client.get("/routines").get_data(as_text=True)
+    for spec in LIBRARY:
+        assert html.escape(spec.title) in page
+        assert format_duration(total_seconds(spec.steps)) in page
+
+
+def test_list_filters_by_area_and_difficulty(client, seeded):
+    page = client.get("/routines?area=mid&difficulty=gentle").get_data(as_text=True)
+    assert "Mid back desk unwind" in page
+    assert "Mid back mobility" not in page
+    assert "Gentle lower back release" not in page
+    # The filter is a real GET form that works without JavaScript.
+    assert 'method="get"' in page
+    assert '<option value="mid" selected>' in page
+
+
+def test_list_filter_answers_a_fragment_to_htmx(client, seeded):
+    response = client.get("/routines?area=upper", headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert "<html" not in body
+    assert body.startswith('<div id="routine-results"')
+    assert "Upper back opener" in body and "Mid back mobility" not in body
+    assert "HX-Request" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("spec", LIBRARY, ids=lambda spec: spec.slug)
+def test_routine_page_has_steps_time_safety_note_and_start(client, seeded, spec):
+    response = client.get(f"/routines/{spec.slug}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert SAFETY_NOTE in page
+    assert f"Total time {format_duration(total_seconds(spec.steps))}" in page
+    assert f'href="/routines/{spec.slug}/play"' in page
+    for step in spec.steps:
+        assert html.escape(step.instructions) in page
+
+
+def test_player_page_holds_its_timeline_as_a_data_block(client, seeded):
+    spec = LIBRARY[0]
+    response = client.get(f"/routines/{spec.slug}/play")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    data = json.loads(TIMELINE.search(page).group(1))
+    assert data["segments"] == [segment.to_dict() for segment in build_timeline(spec.steps)]
+    assert data["steps_total"] == len(spec.steps)
+    assert SAFETY_NOTE in page
+    assert 'data-save-url="/api/sessions"' in page
+    # Every script is a file or a data block: nothing inline for the CSP to refuse.
+    for tag in re.findall(r"<script[^>]*>", page):
+        assert "src=" in tag or 'type="application/json"' in tag
+    assert "style=" not in page
+
+
+def test_player_goes_on_to_the_checkin_when_it_exists_else_to_done(client, seeded, app):
+    page = client.get(f"/routines/{LIBRARY[0].slug}/play").get_data(as_text=True)
+    if "checkins.new_checkin" in app.view_functions:
+        assert 'data-next-url="/checkins/new"' in page
+    else:
+        assert f'data-next-url="/routines/{LIBRARY[0].slug}/done"' in page
+
+
+def test_unknown_routine_is_404(client, seeded):
+    assert client.get("/routines/no-such-routine").status_code == 404
+    assert client.get("/routines/no-such-routine/play").status_code == 404
+
+
+def test_builder_pages_need_a_sign_in(client, seeded):
+    response = client.get("/routines/new")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_builder_adds_reorders_and_removes_steps(client, seeded, auth, app):
+    auth.register()
+    slug = make_routine(client)
+    for title in ("One", "Two", "Three"):
+        assert add_step(client, slug, title=title).status_code == 303
+    assert step_titles(app, slug) == ["One", "Two", "Three"]
+
+    with app.app_context():
+        ids = db.session.scalars(
+            select(Step.id).join(Routine).where(Routine.slug == slug).order_by(Step.position)
+        ).all()
+    edit_token = csrf_token(client, f"/routines/{slug}/edit")
+    move = client.post(
+        f"/routines/{slug}/steps/{ids[2]}/move", data={"direction": "up", "csrf_token": edit_token}
+    )
+    assert move.status_code == 303
+    assert step_titles(app, slug) == ["One", "Three", "Two"]
+    # Moving the first step up changes nothing.
+    client.post(
+        f"/routines/{slug}/steps/{ids[0]}/move", data={"direction": "up", "csrf_token": edit_token}
+    )
+    assert step_titles(app, slug) == ["One", "Three", "Two"]
+
+    remove = client.post(f"/routines/{slug}/steps/{ids[0]}/remove", data={"csrf_token": edit_token})
+    assert remove.status_code == 303
+    assert step_titles(app, slug) == ["Three", "Two"]
+    page = client.get(f"/routines/{slug}").get_data(as_text=True)
+    assert SAFETY_NOTE in page
+    # Two steps, each two rounds of a 30 s hold and a 5 s rest, less the final rest.
+    assert "Total time 2 min 15 s" in page
+
+
+def test_builder_answers_htmx_with_the_component(client, seeded, auth, app):
+    auth.register()
+    slug = make_routine(client)
+    response = add_step(client, slug, headers={"HX-Request": "true"}, title="Bridge")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<html" not in body
+    assert body.lstrip().startswith('<section id="builder"')
+    assert 'hx-target="this"' in body and 'hx-swap="outerHTML"' in body
+    assert "Bridge" in body
+    # Without the header, the same URL renders the whole page.
+    page = add_step(client, slug, title="Sphinx", hold_seconds="0").get_data(as_text=True)
+    assert "<html" in page and 'id="builder"' in page
+
+
+def test_builder_write_without_csrf_is_refused(client, seeded, auth, app):
+    auth.register()
+    slug = make_routine(client)
+    response = client.post(f"/routines/{slug}/steps", data=STEP)
+    assert response.status_code == 400
+    assert step_titles(app, slug) == []
+
+
+def test_bad_step_names_each_field_and_saves_nothing(client, seeded, auth, app):
+    auth.register()
+    slug = make_routine(client)
+    response = add_step(
+        client,
+        slug,
+        title="",
+        instructions="",
+        hold_seconds="0",
+        reps="many",
+        side="upside-down",
+        rest_seconds="-1",
+        cue="x" * 201,
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for name in ("title", "instructions", "hold_seconds", "reps", "side", "rest_seconds", "cue"):
+        assert f'id="{name}-error"' in page, name
+    assert step_titles(app, slug) == []
+
+
+def test_bad_routine_names_each_field_and_saves_nothing(client, seeded, auth, app):
+    auth.register()
+    response = client.post(
+        "/routines/new",
+        data={
+            "title": "",
+            "difficulty": "extreme",
+            "area": "legs",
+            "csrf_token": csrf_token(client, "/routines/new"),
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for name in ("title", "difficulty", "area"):
+        assert f'id="{name}-error"' in page, name
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(Routine.owner_id.is_not(None))) == 0
+
+
+def test_own_routine_slugs_are_unique(client, seeded, auth):
+    auth.register()
+    first, second = (
+        make_routine(client, "Évening stretch!"),
+        make_routine(client, "Évening stretch!"),
+    )
+    assert first != second
+    assert first.startswith("evening-stretch-") and second.startswith("evening-stretch-")
+
+
+def test_own_routines_are_private(client, seeded, auth, app):
+    auth.register()
+    slug = make_routine(client, "My secret stretch")
+    add_step(client, slug)
+    assert "My secret stretch" in client.get("/routines").get_data(as_text=True)
+    assert client.get(f"/routines/{slug}/play").status_code == 200
+
+    other = app.test_client()
+    Auth(other).register(email="other@example.com")
+    token = csrf_token(other, "/routines")
+    assert "My secret stretch" not in other.get("/routines").get_data(as_text=True)
+    with app.app_context():
+        step_id = db.session.scalar(select(Step.id).join(Routine).where(Routine.slug == slug))
+    for path in (f"/routines/{slug}", f"/routines/{slug}/play", f"/routines/{slug}/edit"):
+        assert other.get(path).status_code == 404, path
+    for path in (
+        f"/routines/{slug}/steps",
+        f"/routines/{slug}/steps/{step_id}/move",
+        f"/routines/{slug}/steps/{step_id}/remove",
+        f"/routines/{slug}/delete",
+    ):
+        response = other.post(path, data={**STEP, "direction": "up", "csrf_token": token})
+        assert response.status_code == 404, path
+    assert step_titles(app, slug) == ["Cat-cow"]
+    signed_out = app.test_client()
+    assert signed_out.get(f"/routines/{slug}").status_code == 404
+
+
+def test_library_routines_cannot_be_edited(client, seeded, auth):
+    auth.register()
+    assert client.get(f"/routines/{LIBRARY[0].slug}/edit").status_code == 404
+
+
+def test_delete_own_routine(client, seeded, auth, app):
+    auth.register()
+    slug = make_routine(client)
+    token = csrf_token(client, f"/routines/{slug}/edit")
+    assert client.post(f"/routines/{slug}/delete", data={"csrf_token": token}).status_code == 303
+    assert client.get(f"/routines/{slug}").status_code == 404
+
+
+def test_rename_own_routine(client, seeded, auth, app):
+    auth.register()
+    slug = make_routine(client)
+    token = csrf_token(client, f"/routines/{slug}/edit")
+    fields = {"routine-difficulty": "moderate", "routine-area": "mid", "csrf_token": token}
+    bad = client.post(f"/routines/{slug}/edit", data={**fields, "routine-title": ""})
+    assert bad.status_code == 200
+    assert 'id="routine-title-error"' in bad.get_data(as_text=True)
+    good = client.post(f"/routines/{slug}/edit", data={**fields, "routine-title": "Morning"})
+    assert good.status_code == 303
+    with app.app_context():
+        routine = db.session.scalar(select(Routine).where(Routine.slug == slug))
+        assert (routine.title, routine.difficulty, routine.area) == ("Morning", "moderate", "mid")
+
+
+def test_done_page_shows_your_session_only(client, seeded, auth, app):
+    auth.register()
+    payload = {
+        "client_id": "6f1c1c8e-4b8a-4d3e-9b3f-2a7d0c9e5b11",
+        "routine_slug": LIBRARY[0].slug,
+        "started_at": "2026-03-01T18:00:00+00:00",
+        "ended_at": "2026-03-01T18:07:30+00:00",
+        "steps_completed": 4,
+        "steps_total": 5,
+    }
+    token = csrf_token(client, "/routines")
+    created = client.post("/api/sessions", json=payload, headers={"X-CSRFToken": token})
+    done = f"/routines/{LIBRARY[0].slug}/done?session={created.get_json()['id']}"
+    assert "4 of 5 steps" in client.get(done).get_data(as_text=True)
+    other = app.test_client()
+    Auth(other).register(email="other@example.com")
+    assert "4 of 5 steps" not in other.get(done).get_data(as_text=True)
