@@ -119,12 +119,9 @@ def test_player_page_holds_its_timeline_as_a_data_block(client, seeded):
     assert "style=" not in page
 
 
-def test_player_goes_on_to_the_checkin_when_it_exists_else_to_done(client, seeded, app):
+def test_player_goes_on_to_the_checkin(client, seeded):
     page = client.get(f"/routines/{LIBRARY[0].slug}/play").get_data(as_text=True)
-    if "checkins.new_checkin" in app.view_functions:
-        assert 'data-next-url="/checkins/new"' in page
-    else:
-        assert f'data-next-url="/routines/{LIBRARY[0].slug}/done"' in page
+    assert 'data-next-url="/checkins/new"' in page
 
 
 def test_unknown_routine_is_404(client, seeded):
@@ -297,22 +294,3 @@ def test_rename_own_routine(client, seeded, auth, app):
     with app.app_context():
         routine = db.session.scalar(select(Routine).where(Routine.slug == slug))
         assert (routine.title, routine.difficulty, routine.area) == ("Morning", "moderate", "mid")
-
-
-def test_done_page_shows_your_session_only(client, seeded, auth, app):
-    auth.register()
-    payload = {
-        "client_id": "6f1c1c8e-4b8a-4d3e-9b3f-2a7d0c9e5b11",
-        "routine_slug": LIBRARY[0].slug,
-        "started_at": "2026-03-01T18:00:00+00:00",
-        "ended_at": "2026-03-01T18:07:30+00:00",
-        "steps_completed": 4,
-        "steps_total": 5,
-    }
-    token = csrf_token(client, "/routines")
-    created = client.post("/api/sessions", json=payload, headers={"X-CSRFToken": token})
-    done = f"/routines/{LIBRARY[0].slug}/done?session={created.get_json()['id']}"
-    assert "4 of 5 steps" in client.get(done).get_data(as_text=True)
-    other = app.test_client()
-    Auth(other).register(email="other@example.com")
-    assert "4 of 5 steps" not in other.get(done).get_data(as_text=True)

@@ -1,11 +1,11 @@
 """Routine pages: the library, a patient's own routines and their builder, the player."""
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Routine, Step, WorkoutSession
+from ..fragments import is_fragment_request
+from ..models import Routine, Step
 from ..routine_library import AREAS, DIFFICULTIES, SAFETY_NOTE
 from ..timeline import build_timeline, format_duration, total_seconds
 from . import bp
@@ -32,18 +32,6 @@ def _routine_words():
     }
 
 
-def _wants_fragment() -> bool:
-    """htmx asks for the component alone; boosted links and plain browsers get the page."""
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
-
-
-def _after_session_url(routine: Routine) -> str:
-    """Where the player goes once the session is saved: the check-in when it exists."""
-    if "checkins.new_checkin" in current_app.view_functions:
-        return url_for("checkins.new_checkin")
-    return url_for("routines.session_done", slug=routine.slug)
-
-
 @bp.get("/routines")
 def list_routines():
     """The library and your own routines, filtered by part of the back and difficulty."""
@@ -63,7 +51,7 @@ def list_routines():
         "areas": AREAS,
         "difficulties": DIFFICULTIES,
     }
-    if _wants_fragment():
+    if is_fragment_request():
         return render_template("routines/_results.html", **context)
     return render_template("routines/list.html", **context)
 
@@ -103,22 +91,8 @@ def play_routine(slug: str):
         "routines/play.html",
         routine=routine,
         timeline=timeline,
-        next_url=_after_session_url(routine),
+        next_url=url_for("checkins.new_checkin"),
     )
-
-
-@bp.get("/routines/<slug>/done")
-@login_required
-def session_done(slug: str):
-    """Confirms a session was saved, for when the check-in page is not there."""
-    routine = get_routine_or_404(slug)
-    played = db.session.scalar(
-        select(WorkoutSession).where(
-            WorkoutSession.id == request.args.get("session", type=int),
-            WorkoutSession.user_id == current_user.id,
-        )
-    )
-    return render_template("routines/done.html", routine=routine, played=played)
 
 
 @bp.route("/routines/<slug>/edit", methods=["GET", "POST"])
@@ -212,7 +186,7 @@ def _renumber(steps: list[Step]) -> None:
 def _builder_changed(routine: Routine):
     """After a change: the fresh component for htmx, a redirect for a plain form."""
     db.session.refresh(routine)
-    if _wants_fragment():
+    if is_fragment_request():
         return _builder_page(routine)
     return redirect(url_for("routines.edit_routine", slug=routine.slug), 303)
 
@@ -224,7 +198,7 @@ def _builder_page(routine: Routine, routine_form=None, step_form=None):
         "step_form": step_form or StepForm(formdata=None),
         "max_steps": MAX_STEPS,
     }
-    if _wants_fragment():
+    if is_fragment_request():
         return render_template("routines/_builder.html", **context)
     return render_template(
         "routines/edit.html",

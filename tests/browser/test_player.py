@@ -75,8 +75,8 @@ def test_a_whole_routine_keeps_time_and_is_recorded_once(signed_in, live_app):
 
     page.click("[data-action=toggle]")
     page.clock.fast_forward(11_000)
-    page.wait_for_url("**/routines/*/done?session=*")
-    assert "Session saved" in page.text_content("h1")
+    page.wait_for_url("**/checkins/new?session=*")
+    assert "How did it go" in page.text_content("h1")
     assert len(posts) == 1
     assert session_rows(live_app) == 1
     with live_app.app_context():

@@ -1,0 +1,243 @@
+"""Real servers and real HTTP clients on loopback, for the load and fault checks.
+
+Used by bench/concurrency.py (prints figures) and by tests/test_concurrency.py (a small,
+bounded version that asserts nothing was lost). Every loop is bounded in time and count
+and only ever talks to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "load test passphrase"
+CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare_database(env: dict) -> None:
+    """Migrate the database named in env and seed the routine library."""
+    flask = [sys.executable, "-m", "flask", "--app", "app"]
+    for command in (["db", "upgrade"], ["seed"]):
+        subprocess.run([*flask, *command], env=env, cwd=ROOT, check=True, capture_output=True)
+
+
+class Server:
+    """gunicorn serving the app on a loopback port, with its own process group."""
+
+    def __init__(self, env: dict, workers: int = 4, port: int | None = None):
+        self.env = env
+        self.workers = workers
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Server:
+        """Start and wait until /healthz answers."""
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(self.workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--graceful-timeout",
+                "5",
+                "app:app",
+            ],
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    connection.close()
+                    return self
+            except OSError:
+                time.sleep(0.1)
+            if self.process.poll() is not None:
+                break
+        raise RuntimeError("the app server did not start")
+
+    def kill(self) -> None:
+        """SIGKILL the whole server, master and workers, mid-request."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Stop it gently."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def checkin_body(client_id: str, n: int) -> dict:
+    """A plausible check-in whose values depend on n, so rows can be checked afterwards."""
+    return {
+        "client_id": client_id,
+        "recorded_at": datetime.now(UTC).isoformat(),
+        "cramp_severity": n % 4,
+        "cramp_timing": "after_stretch" if n % 4 else None,
+        "water_ml": (n * 37) % 2000,
+        "electrolytes": ["sodium"] if n % 3 == 0 else [],
+        "sweat": ("light", "moderate", "heavy")[n % 3],
+        "exertion": 1 + n % 10,
+        "notes": f"load {n}",
+    }
+
+
+class Patient:
+    """One signed-in user with a cookie and a CSRF token, speaking plain HTTP/1.1."""
+
+    def __init__(self, port: int, email: str):
+        self.port = port
+        self.email = email
+        self.cookies: dict[str, str] = {}
+        self.token = ""
+
+    def _request(self, method, path, body=None, headers=None, timeout=15):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            all_headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+            all_headers.update(headers or {})
+            connection.request(method, path, body=body, headers=all_headers)
+            response = connection.getresponse()
+            data = response.read()
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    key, _, rest = value.partition("=")
+                    self.cookies[key] = rest.split(";", 1)[0]
+            return response.status, data
+        finally:
+            connection.close()
+
+    def _fetch_token(self, path="/login") -> None:
+        _, page = self._request("GET", path)
+        self.token = CSRF.search(page.decode()).group(1)
+
+    def register(self) -> None:
+        """Create the account through the real form (which signs in)."""
+        self._fetch_token("/register")
+        form = urllib.parse.urlencode(
+            {
+                "email": self.email,
+                "password": PASSWORD,
+                "role": "patient",
+                "timezone": "UTC",
+                "csrf_token": self.token,
+            }
+        )
+        status, _ = self._request(
+            "POST", "/register", form, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        if status != 303:
+            raise RuntimeError(f"register answered {status}")
+        self._fetch_token("/")
+
+    def post_checkin(self, body: dict) -> int:
+        """POST /api/checkins; the status, or 0 when the connection failed."""
+        try:
+            status, _ = self._request(
+                "POST",
+                "/api/checkins",
+                json.dumps(body),
+                {"Content-Type": "application/json", "X-CSRFToken": self.token},
+            )
+            return status
+        except OSError:
+            return 0
+
+
+@dataclass
+class Outcome:
+    """What the clients saw."""
+
+    acknowledged: dict[str, dict] = field(default_factory=dict)
+    statuses: dict[int, int] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    retries: int = 0
+    lock = threading.Lock()
+
+    def count(self, status: int) -> None:
+        with self.lock:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+
+
+def write_checkins(
+    patients: list[Patient],
+    seconds: float,
+    max_per_client: int,
+    outcome: Outcome,
+    stop: threading.Event | None = None,
+) -> None:
+    """Each patient writes check-ins in its own thread, retrying a failed one with the same
+    client_id until it is acknowledged, for `seconds` or `max_per_client` each."""
+    stop = stop or threading.Event()
+    deadline = time.monotonic() + seconds
+
+    def run(index: int, patient: Patient) -> None:
+        for n in range(max_per_client):
+            if time.monotonic() > deadline or stop.is_set():
+                return
+            body = checkin_body(str(uuid.uuid4()), index * 100_000 + n)
+            # Retry the same record until it is acknowledged, bounded by a retry deadline.
+            retry_until = time.monotonic() + 60
+            while time.monotonic() < retry_until:
+                started = time.perf_counter()
+                status = patient.post_checkin(body)
+                outcome.count(status)
+                if status in (200, 201):
+                    with outcome.lock:
+                        outcome.latencies.append(time.perf_counter() - started)
+                        outcome.acknowledged[body["client_id"]] = (patient.email, body)
+                    break
+                with outcome.lock:
+                    outcome.retries += 1
+                time.sleep(0.05)
+
+    threads = [
+        threading.Thread(target=run, args=(i, p), daemon=True) for i, p in enumerate(patients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """The value below which `fraction` of the values fall."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
