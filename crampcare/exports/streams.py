@@ -1,0 +1,134 @@
+"""The export responses, shared by a patient's own downloads and a clinician's."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from flask import Response, current_app, render_template, request, stream_with_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..advice import AdviceConfig, window_start
+from ..csv_export import csv_chunks
+from ..database import READ_ONLY
+from ..extensions import db
+from ..fhir import bundle_chunks
+from ..models import Checkin, User, WorkoutSession, utcnow
+from ..summary import cramps_per_week, summarise
+from .chart import week_bars
+
+# Rows fetched from the database at a time, and text sent to the client at a time.
+BATCH_ROWS = 500
+CHUNK_CHARS = 64 * 1024
+REPORT_RANGES = (28, 90, 365)
+
+
+@dataclass(frozen=True)
+class PatientRef:
+    """What a stream needs of the patient, read before the request's transaction ends."""
+
+    id: int
+    timezone: str
+
+
+def no_store(response: Response) -> Response:
+    """Tell browsers and proxies to keep no copy: the body is health data."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def checkin_rows(patient_id: int):
+    """Select (check-in, its session or None) of a patient, oldest first."""
+    return (
+        select(Checkin, WorkoutSession)
+        .outerjoin(WorkoutSession, Checkin.session_id == WorkoutSession.id)
+        .where(Checkin.user_id == patient_id)
+        .order_by(Checkin.recorded_at, Checkin.id)
+    )
+
+
+def csv_response(patient: User, filename: str) -> Response:
+    """Every check-in with its session as a streamed CSV download."""
+    ref = _release(patient)
+    chunks = csv_chunks(_stream(checkin_rows(ref.id)), ref.timezone)
+    return _download(chunks, "text/csv; charset=utf-8", filename)
+
+
+def fhir_response(patient: User, filename: str) -> Response:
+    """Every check-in as a streamed FHIR R4 collection Bundle."""
+    ref = _release(patient)
+    checkins = (checkin for checkin, _ in _stream(checkin_rows(ref.id)))
+    chunks = bundle_chunks(ref, checkins, utcnow())
+    return _download(chunks, "application/fhir+json; charset=utf-8", filename)
+
+
+def report_response(patient: User, back_url: str) -> Response:
+    """A printable page: summary, cramps per week, advice and the check-ins of a range."""
+    days = request.args.get("days", 90, type=int)
+    days = days if days in REPORT_RANGES else 90
+    now = utcnow()
+    config = AdviceConfig.from_mapping(current_app.config)
+    summary = summarise([(patient, None)], now, config)[0]
+    start = window_start(now, patient.timezone, days)
+    checkins = db.session.scalars(
+        select(Checkin)
+        .where(Checkin.user_id == patient.id, Checkin.recorded_at >= start)
+        .order_by(Checkin.recorded_at.desc(), Checkin.id.desc())
+    ).all()
+    weeks = cramps_per_week(checkins, patient.timezone, now, max(4, days // 7))
+    html = render_template(
+        "exports/report.html",
+        patient=patient,
+        summary=summary,
+        checkins=checkins,
+        chart=week_bars(weeks),
+        days=days,
+        ranges=REPORT_RANGES,
+        generated_at=now,
+        back_url=back_url,
+    )
+    return no_store(current_app.make_response(html))
+
+
+def _release(patient: User) -> PatientRef:
+    """Read what the stream needs, then end the request's transaction.
+
+    On SQLite the request's session holds the write lock from its first query; a
+    download lasting seconds must not keep other writers waiting.
+    """
+    ref = PatientRef(id=patient.id, timezone=patient.timezone or "UTC")
+    db.session.commit()
+    return ref
+
+
+def _stream(statement) -> Iterator:
+    """Rows of a statement from a read-only connection, fetched a batch at a time."""
+    with (
+        db.engine.connect().execution_options(**READ_ONLY) as connection,
+        Session(bind=connection) as session,
+    ):
+        yield from session.execute(statement.execution_options(yield_per=BATCH_ROWS))
+
+
+def _batched(chunks: Iterable[str]) -> Iterator[str]:
+    """Join small pieces of text into chunks of about CHUNK_CHARS."""
+    pending: list[str] = []
+    size = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= CHUNK_CHARS:
+            yield "".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield "".join(pending)
+
+
+def _download(chunks: Iterable[str], mimetype: str, filename: str) -> Response:
+    response = Response(stream_with_context(_batched(chunks)), content_type=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return no_store(response)
+
+
+def dated_filename(stem: str, extension: str) -> str:
+    """A download name with today's UTC date, e.g. crampcare-2026-03-01.csv."""
+    return f"{stem}-{utcnow().date().isoformat()}.{extension}"
