@@ -116,5 +116,5 @@ def test_a_deleted_clinician_leaves_the_patients_log_readable(app):
         view = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "clinician_view"))
         assert view.subject_id is not None and view.actor_id is None
     page = patient.get("/sharing").get_data(as_text=True)
-    assert "A deleted account" in page
+    assert "by a deleted account" in page
     assert "Nobody else can see your data." in page
