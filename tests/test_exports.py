@@ -7,12 +7,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from fhir.resources.R4B.bundle import Bundle
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from crampcare.csv_export import COLUMNS
 from crampcare.extensions import db
-from crampcare.models import AuditEvent, utcnow
+from crampcare.models import AuditEvent, Checkin, utcnow
 
+from .conftest import make_app
 from .records import add_checkin, add_session, share_between, signed_in, user_id
 
 PATIENT = "pat@example.com"
@@ -154,3 +155,34 @@ def test_clinician_patient_list_sorts_and_summarises(app):
     assert "need more data" in by_email
     response = doctor.get("/clinician/patients")
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_long_csv_download_leaves_the_database_writable(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'lock.sqlite'}", SQLITE_BUSY_TIMEOUT_MS=200)
+    client = signed_in(app, PATIENT)
+    with app.app_context():
+        owner = user_id(app, PATIENT)
+        start = utcnow() - timedelta(days=30)
+        db.session.execute(
+            insert(Checkin),
+            [
+                {
+                    "user_id": owner,
+                    "client_id": f"bulk-{n}",
+                    "recorded_at": start + timedelta(minutes=n),
+                    "notes": "a note long enough to fill the first chunk " * 2,
+                }
+                for n in range(2000)
+            ],
+        )
+        db.session.commit()
+
+    response = client.get("/export/me.csv", buffered=False)
+    chunks = response.iter_encoded()
+    first = next(chunks)
+    assert first.startswith(b"checkin_id,")
+    # Mid-download, another request writes: it must not wait for the export's lock.
+    add_checkin(app, PATIENT, notes="written during the download")
+    rest = b"".join(chunks)
+    response.close()
+    assert (first + rest).count(b"\n") == 2001
