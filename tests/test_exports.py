@@ -44,6 +44,15 @@ def test_csv_has_one_row_per_checkin_with_its_session(app):
     assert rows[1]["session_id"] == ""
 
 
+def test_exports_keep_the_offset_a_checkin_was_recorded_in(app):
+    client = signed_in(app, PATIENT, tz="Europe/Berlin")
+    add_checkin(app, PATIENT, recorded_offset_minutes=120)
+    recorded = rows_of(client.get("/export/me.csv"))[0]["recorded_at"]
+    assert recorded.endswith("+02:00")
+    bundle = client.get("/export/me.fhir.json").get_data(as_text=True)
+    assert recorded in bundle
+
+
 def test_csv_neutralises_formulas_and_keeps_non_ascii(app):
     client = signed_in(app, PATIENT)
     notes = ['=HYPERLINK("x")', "+1 cramp", "-2 litres", "@SUM(A1)", "Krämpfe nachts · 痙攣 ✓"]

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
 from flask import Response, current_app, render_template, request, stream_with_context
@@ -37,6 +37,24 @@ def no_store(response: Response) -> Response:
     return response
 
 
+class CheckinColumns(NamedTuple):
+    """The check-in fields of an export row, its time in the offset it was recorded in."""
+
+    id: int
+    client_id: str
+    recorded_at: datetime
+    cramp_severity: int
+    cramp_timing: str | None
+    cramp_locations: list[str]
+    pain: int | None
+    water_ml: int | None
+    electrolytes: list[str]
+    sweat: str | None
+    exertion: int | None
+    red_flags: list[str]
+    notes: str | None
+
+
 class SessionColumns(NamedTuple):
     """The session fields of an export row."""
 
@@ -50,6 +68,7 @@ class SessionColumns(NamedTuple):
 
 _CHECKINS = Checkin.__table__
 _SESSIONS = WorkoutSession.__table__
+_CHECKIN_WIDTH = len(CheckinColumns._fields)
 
 
 def checkin_rows(patient_id: int):
@@ -58,36 +77,43 @@ def checkin_rows(patient_id: int):
     Plain column rows, not ORM objects: building 100,000 objects would cost more
     than the export itself.
     """
-    session_columns = [
-        _SESSIONS.c[name].label(f"session_{name}") for name in SessionColumns._fields
-    ]
     return (
-        select(*_CHECKINS.c, *session_columns)
+        select(
+            *(_CHECKINS.c[name] for name in CheckinColumns._fields),
+            _CHECKINS.c.recorded_offset_minutes,
+            *(_SESSIONS.c[name].label(f"session_{name}") for name in SessionColumns._fields),
+        )
         .select_from(_CHECKINS.outerjoin(_SESSIONS, _CHECKINS.c.session_id == _SESSIONS.c.id))
         .where(_CHECKINS.c.user_id == patient_id)
         .order_by(_CHECKINS.c.recorded_at, _CHECKINS.c.id)
     )
 
 
-def with_sessions(rows: Iterable) -> Iterator[tuple]:
-    """(check-in row, SessionColumns or None) for each exported row."""
-    width = len(SessionColumns._fields)
+def export_rows(rows: Iterable) -> Iterator[tuple[CheckinColumns, SessionColumns | None]]:
+    """(check-in, its session or None) for each selected row."""
+    offsets: dict[int, timezone] = {}
     for row in rows:
-        session = row[-width:]
-        yield row, (None if session[0] is None else SessionColumns(*session))
+        minutes = row[_CHECKIN_WIDTH]
+        offset = offsets.get(minutes)
+        if offset is None:
+            offset = offsets[minutes] = timezone(timedelta(minutes=minutes))
+        checkin = CheckinColumns(*row[:_CHECKIN_WIDTH])
+        checkin = checkin._replace(recorded_at=checkin.recorded_at.astimezone(offset))
+        session = row[_CHECKIN_WIDTH + 1 :]
+        yield checkin, (None if session[0] is None else SessionColumns(*session))
 
 
 def csv_response(patient: User, filename: str) -> Response:
     """Every check-in with its session as a streamed CSV download."""
     ref = _release(patient)
-    chunks = csv_chunks(with_sessions(_stream(checkin_rows(ref.id))), ref.timezone)
+    chunks = csv_chunks(export_rows(_stream(checkin_rows(ref.id))), ref.timezone)
     return _download(chunks, "text/csv; charset=utf-8", filename)
 
 
 def fhir_response(patient: User, filename: str) -> Response:
     """Every check-in as a streamed FHIR R4 collection Bundle."""
     ref = _release(patient)
-    checkins = _stream(checkin_rows(ref.id))
+    checkins = (checkin for checkin, _ in export_rows(_stream(checkin_rows(ref.id))))
     chunks = bundle_chunks(ref, checkins, utcnow())
     return _download(chunks, "application/fhir+json; charset=utf-8", filename)
 
