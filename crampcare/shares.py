@@ -3,17 +3,32 @@
 import secrets
 from datetime import timedelta
 
+from flask import request
+from flask_login import current_user
 from sqlalchemy import func, select
 
-from .extensions import db
+from .extensions import db, limiter
 from .models import Share, User, utcnow
 
 # No 0/O, 1/I/L or 5/S, 2/Z, 8/B: a code read aloud or copied by hand stays right.
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 8
 CODE_LIFETIME = timedelta(days=7)
+# Redeem attempts per clinician: codes are hard to guess, and this keeps them so.
+REDEEM_LIMIT = "10 per minute; 50 per day"
 # One message for every reason a code fails, so a guess learns nothing.
 UNUSABLE = "This code cannot be used. Ask your patient for a new one."
+
+
+def redeem_limit_key() -> str:
+    """Count redeem attempts per signed-in account, else per address."""
+    if current_user.is_authenticated:
+        return f"redeem:{current_user.id}"
+    return f"redeem:{request.remote_addr}"
+
+
+# One budget for the page form and the JSON API together.
+redeem_limit = limiter.shared_limit(REDEEM_LIMIT, scope="share-redeem", key_func=redeem_limit_key)
 
 
 def new_code() -> str:

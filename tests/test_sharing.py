@@ -199,3 +199,17 @@ def test_sign_ins_appear_in_the_log(app, client, auth):
     auth.login(email=PATIENT)
     page = client.get("/sharing").get_data(as_text=True)
     assert "Signed in" in page[page.index("Audit log") :]
+
+
+def test_guessing_codes_is_rate_limited(app):
+    doctor = signed_in(app, DOCTOR, role="clinician")
+    token = csrf_token(doctor, "/")
+    answers = [
+        doctor.post(
+            "/api/shares/redeem", json={"code": "ACDEFGHJ"}, headers={"X-CSRFToken": token}
+        ).status_code
+        for _ in range(11)
+    ]
+    assert answers == [400] * 10 + [429]
+    page = doctor.post("/clinician/patients/redeem", data={"code": "X", "csrf_token": token})
+    assert page.status_code == 429

@@ -24,6 +24,7 @@ def create_share():
 
 
 @bp.post("/shares/redeem")
+@shares.redeem_limit
 @login_required
 def redeem_share():
     """Redeem a patient's code as the signed-in clinician."""

@@ -60,6 +60,7 @@ def patients():
 
 
 @bp.post("/patients/redeem")
+@shares.redeem_limit
 def redeem():
     """Redeem a share code and open that patient's page."""
     form = RedeemForm()
