@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from fhir.resources.R4B.bundle import Bundle
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from crampcare.csv_export import COLUMNS
 from crampcare.extensions import db
@@ -195,3 +195,30 @@ def test_a_long_csv_download_leaves_the_database_writable(tmp_path):
     rest = b"".join(chunks)
     response.close()
     assert (first + rest).count(b"\n") == 2001
+
+
+def test_the_patient_list_costs_the_same_queries_for_one_patient_or_many(app):
+    doctor = signed_in(app, DOCTOR, role="clinician")
+
+    def queries_for_list() -> int:
+        statements = []
+        with app.app_context():
+            engine = db.engine
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert doctor.get("/clinician/patients").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    signed_in(app, "p0@example.com")
+    share_between(app, "p0@example.com", DOCTOR)
+    add_checkin(app, "p0@example.com")
+    one = queries_for_list()
+    for n in range(1, 5):
+        signed_in(app, f"p{n}@example.com")
+        share_between(app, f"p{n}@example.com", DOCTOR)
+        add_checkin(app, f"p{n}@example.com")
+        add_session(app, f"p{n}@example.com")
+    assert queries_for_list() == one
