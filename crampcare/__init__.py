@@ -67,9 +67,9 @@ def _configure_cookies(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, auth, checkins, clinician, dashboard, exports, pwa, routines
+    from . import api, auth, checkins, clinician, dashboard, exports, pwa, routines, sharing
 
-    for module in (auth, pwa, routines, checkins, dashboard, clinician, exports, api):
+    for module in (auth, pwa, routines, checkins, dashboard, clinician, exports, sharing, api):
         app.register_blueprint(module.bp)
 
 

@@ -129,3 +129,11 @@ class PasswordChangeForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button-only form: the CSRF token is the whole content."""
+
+
+class DeleteAccountForm(FlaskForm):
+    """Your password, to confirm that the account and its data go for good."""
+
+    password = PasswordField(
+        "Your password", validators=[DataRequired(message="Enter your password to confirm.")]
+    )

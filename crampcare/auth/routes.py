@@ -12,7 +12,14 @@ from ..logins import start_login
 from ..models import LoginSession, User
 from ..passwords import DUMMY_HASH, verify_password
 from . import bp
-from .forms import ConfirmForm, LoginForm, PasswordChangeForm, ProfileForm, RegisterForm
+from .forms import (
+    ConfirmForm,
+    DeleteAccountForm,
+    LoginForm,
+    PasswordChangeForm,
+    ProfileForm,
+    RegisterForm,
+)
 
 
 def _safe_next(target: str | None) -> str:
@@ -114,6 +121,7 @@ def account():
         devices=devices,
         password_form=PasswordChangeForm(),
         confirm_form=ConfirmForm(),
+        delete_form=DeleteAccountForm(),
     )
 
 
@@ -167,4 +175,31 @@ def change_password():
         devices=current_user.login_sessions,
         password_form=form,
         confirm_form=ConfirmForm(),
+        delete_form=DeleteAccountForm(),
     ), 200
+
+
+@bp.post("/account/delete")
+@login_required
+def delete_account():
+    """Erase the account and everything that belongs to it, then sign out."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if current_user.check_password(form.password.data):
+            user_id = current_user.id
+            logout_user()
+            # The foreign keys cascade: check-ins, sessions, own routines, sign-ins,
+            # shares on either side and the audit rows about this user go with it.
+            db.session.execute(delete(User).where(User.id == user_id))
+            db.session.commit()
+            flash("Your account and all its data are deleted.", "info")
+            return redirect(url_for("auth.login"), 303)
+        form.password.errors.append("That is not your password; nothing was deleted.")
+    return render_template(
+        "auth/account.html",
+        form=ProfileForm(obj=current_user),
+        devices=current_user.login_sessions,
+        password_form=PasswordChangeForm(),
+        confirm_form=ConfirmForm(),
+        delete_form=form,
+    )

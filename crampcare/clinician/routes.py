@@ -1,3 +1,127 @@
-"""Routes of this blueprint."""
+"""Clinician pages: redeem a code, the shared patients, one patient's data and exports."""
 
-from . import bp  # noqa: F401
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from .. import audit, shares
+from ..advice import AdviceConfig
+from ..exports.streams import csv_response, dated_filename, fhir_response, no_store, report_response
+from ..extensions import db
+from ..models import Checkin, User, utcnow
+from ..summary import summarise
+from . import bp
+from .forms import RedeemForm
+
+RECENT_CHECKINS = 20
+SORTS = {
+    "activity": (lambda s: (s.last_activity is None, -(s.last_activity or utcnow()).timestamp())),
+    "cramps": (lambda s: (-s.cramps, s.patient.email)),
+    "sessions": (lambda s: (-s.sessions_per_week, s.patient.email)),
+    "email": (lambda s: s.patient.email),
+}
+
+
+@bp.before_request
+@login_required
+def _signed_in_clinician():
+    """These pages exist for clinicians only; to anyone else there is nothing here."""
+    if not current_user.is_clinician:
+        abort(404)
+
+
+@bp.after_request
+def _health_data_not_stored(response):
+    return no_store(response)
+
+
+def shared_patient_or_404(patient_id: int) -> User:
+    """The patient, when they share with the signed-in clinician right now."""
+    patient = db.session.get(User, patient_id)
+    if patient is None or not shares.has_access(current_user.id, patient_id):
+        abort(404)
+    return patient
+
+
+def _config() -> AdviceConfig:
+    return AdviceConfig.from_mapping(current_app.config)
+
+
+@bp.get("/patients")
+def patients():
+    """Every patient sharing with you, with their recent numbers and advice."""
+    sort = request.args.get("sort", "activity")
+    sort = sort if sort in SORTS else "activity"
+    rows = db.session.execute(shares.shared_patients(current_user.id)).all()
+    summaries = sorted(summarise(rows, utcnow(), _config()), key=SORTS[sort])
+    return render_template(
+        "clinician/patients.html", summaries=summaries, sort=sort, form=RedeemForm()
+    )
+
+
+@bp.post("/patients/redeem")
+@shares.redeem_limit
+def redeem():
+    """Redeem a share code and open that patient's page."""
+    form = RedeemForm()
+    share = shares.redeem(form.code.data or "", current_user) if form.validate() else None
+    if share is None:
+        if not form.code.errors:
+            form.code.errors.append(shares.UNUSABLE)
+        rows = db.session.execute(shares.shared_patients(current_user.id)).all()
+        summaries = summarise(rows, utcnow(), _config())
+        page = render_template(
+            "clinician/patients.html", summaries=summaries, sort="activity", form=form
+        )
+        return page, 400
+    audit.record("share_redeemed", share.patient, current_user)
+    db.session.commit()
+    flash("The patient is now on your list.", "success")
+    return redirect(url_for("clinician.patient", patient_id=share.patient_id), 303)
+
+
+@bp.get("/patients/<int:patient_id>")
+def patient(patient_id: int):
+    """One shared patient's summary, advice and recent check-ins, read-only."""
+    patient = shared_patient_or_404(patient_id)
+    summary = summarise([(patient, None)], utcnow(), _config())[0]
+    recent = db.session.scalars(
+        select(Checkin)
+        .where(Checkin.user_id == patient.id)
+        .order_by(Checkin.recorded_at.desc(), Checkin.id.desc())
+        .limit(RECENT_CHECKINS)
+    ).all()
+    audit.record("clinician_view", patient, current_user, "Viewed your check-ins and advice")
+    db.session.commit()
+    return render_template(
+        "clinician/patient.html", patient=patient, summary=summary, checkins=recent
+    )
+
+
+@bp.get("/patients/<int:patient_id>/export.csv")
+def export_csv(patient_id: int):
+    """A shared patient's check-ins as CSV."""
+    patient = _audited_export(patient_id, "CSV")
+    return csv_response(patient, dated_filename(f"crampcare-patient-{patient.id}", "csv"))
+
+
+@bp.get("/patients/<int:patient_id>/export.fhir.json")
+def export_fhir(patient_id: int):
+    """A shared patient's check-ins as a FHIR R4 Bundle."""
+    patient = _audited_export(patient_id, "FHIR")
+    return fhir_response(patient, dated_filename(f"crampcare-patient-{patient.id}", "fhir.json"))
+
+
+@bp.get("/patients/<int:patient_id>/report")
+def report(patient_id: int):
+    """A shared patient's printable report."""
+    patient = _audited_export(patient_id, "printable report")
+    db.session.commit()
+    return report_response(patient, url_for("clinician.patient", patient_id=patient.id))
+
+
+def _audited_export(patient_id: int, kind: str) -> User:
+    """Authorise an export and write it to the patient's audit log (committed by the export)."""
+    patient = shared_patient_or_404(patient_id)
+    audit.record("clinician_export", patient, current_user, f"Downloaded a {kind} export")
+    return patient

@@ -1,0 +1,108 @@
+"""Sharing pages: make a code, see and revoke access, read who did what with your data."""
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from .. import audit, shares
+from ..auth.forms import ConfirmForm
+from ..exports.streams import no_store
+from ..extensions import db
+from ..models import AuditEvent, Share, utcnow
+from . import bp
+
+AUDIT_ROWS = 100
+# How each audit action reads on the patient's log.
+ACTION_WORDS = {
+    "register": "Created the account",
+    "login": "Signed in",
+    "login_failed": "Failed sign-in",
+    "logout": "Signed out",
+    "sign_out_everywhere": "Signed out everywhere",
+    "password_changed": "Changed the password",
+    "share_created": "Made a share code",
+    "share_redeemed": "Redeemed a share code",
+    "share_revoked": "Revoked access",
+    "clinician_view": "Viewed your data",
+    "clinician_export": "Exported your data",
+}
+
+
+@bp.before_request
+@login_required
+def _signed_in_patient():
+    """Only patients share their data."""
+    if not current_user.is_patient:
+        abort(404)
+
+
+@bp.after_request
+def _health_data_not_stored(response):
+    return no_store(response)
+
+
+def own_share_or_404(share_id: int) -> Share:
+    """One of the signed-in patient's shares."""
+    share = db.session.get(Share, share_id)
+    if share is None or share.patient_id != current_user.id:
+        abort(404)
+    return share
+
+
+@bp.get("/sharing")
+def sharing():
+    """Your codes, the clinicians who see your data, and the audit log."""
+    granted = db.session.scalars(
+        shares.active_shares()
+        .where(Share.patient_id == current_user.id)
+        .options(joinedload(Share.clinician))
+        .order_by(Share.redeemed_at.desc())
+    ).all()
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.subject_id == current_user.id)
+        .options(joinedload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(AUDIT_ROWS)
+    ).all()
+    return render_template(
+        "sharing/sharing.html",
+        pending=db.session.scalars(shares.pending_shares(current_user.id)).all(),
+        granted=granted,
+        events=events,
+        words=ACTION_WORDS,
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/sharing/codes")
+def create_code():
+    """Make a new share code to give to a clinician."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    share = shares.create_share(current_user)
+    audit.record("share_created", current_user, current_user, f"Code {share.code}")
+    db.session.commit()
+    flash(f"Your new code is {share.code}. It works once, within 7 days.", "success")
+    return redirect(url_for("sharing.sharing"), 303)
+
+
+@bp.post("/sharing/<int:share_id>/revoke")
+def revoke(share_id: int):
+    """End a clinician's access, or cancel a code, at once."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    share = own_share_or_404(share_id)
+    revoke_share(share)
+    db.session.commit()
+    flash("Done: that access is revoked.", "success")
+    return redirect(url_for("sharing.sharing"), 303)
+
+
+def revoke_share(share: Share) -> None:
+    """Mark a share revoked and write it to the log (the caller commits)."""
+    if share.revoked_at is None:
+        share.revoked_at = utcnow()
+        who = share.clinician.email if share.clinician else f"code {share.code}"
+        audit.record("share_revoked", current_user, current_user, f"Revoked {who}")
