@@ -74,14 +74,15 @@ class Server:
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
             try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 connection.request("GET", "/healthz")
                 if connection.getresponse().status == 200:
-                    connection.close()
                     return self
             except OSError:
                 time.sleep(0.1)
+            finally:
+                connection.close()
             if self.process.poll() is not None:
                 break
         raise RuntimeError("the app server did not start")
