@@ -99,27 +99,34 @@ def sessions_panel(patient: User, now: datetime | None = None) -> dict:
     }
 
 
-def _range_rows(patient: User, since_day: date, *columns):
+def _range_days(patient: User, range_days: int, now: datetime | None) -> tuple[date, date]:
+    """The first day of the range and the Monday of its week, in the patient's calendar."""
+    first_day = _today(patient, now or utcnow()) - timedelta(days=range_days - 1)
+    return first_day, _monday(first_day)
+
+
+def _range_rows(patient: User, since_day: date):
+    """(recorded_at, severity, water) of the check-ins since a local day: one indexed range scan."""
     return db.session.execute(
-        select(*columns).where(
+        select(Checkin.recorded_at, Checkin.cramp_severity, Checkin.water_ml).where(
             Checkin.user_id == patient.id,
             Checkin.recorded_at >= local_day_start(since_day, patient.timezone),
         )
     ).all()
 
 
-def chart_panel(patient: User, range_days: int, now: datetime | None = None) -> dict:
+def chart_panel(patient: User, range_days: int, now: datetime | None = None, rows=None) -> dict:
     """Cramps per local week over whole weeks covering the range, and the range's total."""
-    today = _today(patient, now or utcnow())
-    first_day = today - timedelta(days=range_days - 1)
-    first_week = _monday(first_day)
+    first_day, first_week = _range_days(patient, range_days, now)
+    today = first_day + timedelta(days=range_days - 1)
     zone = resolve_timezone(patient.timezone)
     weeks = {
         first_week + timedelta(weeks=n): [0, 0] for n in range((today - first_week).days // 7 + 1)
     }
     cramps_in_range = 0
-    rows = _range_rows(patient, first_week, Checkin.recorded_at, Checkin.cramp_severity)
-    for recorded_at, severity in rows:
+    for recorded_at, severity, _water in (
+        rows if rows is not None else _range_rows(patient, first_week)
+    ):
         day = recorded_at.astimezone(zone).date()
         bar = weeks.get(_monday(day))
         if bar is None:
@@ -152,17 +159,27 @@ def _water_stats(amounts: list[int]) -> WaterStats:
     return WaterStats(len(amounts), median(amounts), mean(amounts))
 
 
-def water_panel(patient: User, range_days: int, now: datetime | None = None) -> dict:
+def water_panel(patient: User, range_days: int, now: datetime | None = None, rows=None) -> dict:
     """Water on cramp days against the other days of the range (check-ins with water only)."""
-    today = _today(patient, now or utcnow())
-    first_day = today - timedelta(days=range_days - 1)
-    rows = _range_rows(patient, first_day, Checkin.cramp_severity, Checkin.water_ml)
-    cramp = [water for severity, water in rows if severity >= 1 and water is not None]
-    other = [water for severity, water in rows if severity == 0 and water is not None]
+    first_day, first_week = _range_days(patient, range_days, now)
+    since = local_day_start(first_day, patient.timezone)
+    if rows is None:
+        rows = _range_rows(patient, first_day)
+    rows = [row for row in rows if row[0] >= since and row[2] is not None]
     return {
-        "cramp_days": _water_stats(cramp),
-        "other_days": _water_stats(other),
+        "cramp_days": _water_stats([water for _at, severity, water in rows if severity >= 1]),
+        "other_days": _water_stats([water for _at, severity, water in rows if severity == 0]),
         "range_days": range_days,
+    }
+
+
+def range_panels(patient: User, range_days: int, now: datetime | None = None) -> dict:
+    """The chart and the water figures, read with one query."""
+    _first_day, first_week = _range_days(patient, range_days, now)
+    rows = _range_rows(patient, first_week)
+    return {
+        "chart": chart_panel(patient, range_days, now, rows),
+        "water": water_panel(patient, range_days, now, rows),
     }
 
 
@@ -202,15 +219,14 @@ def dashboard(
 ) -> dict:
     """Everything the whole dashboard page shows."""
     now = now or utcnow()
-    if is_new(patient):
-        return {"first_run": True, "range_days": range_days}
     checkins, has_more = recent_checkins(patient, before)
+    if not checkins and before is None and is_new(patient):
+        return {"first_run": True, "range_days": range_days}
     return {
         "first_run": False,
         "range_days": range_days,
         "advice": advice_panel(patient, now),
         "sessions": sessions_panel(patient, now),
-        "chart": chart_panel(patient, range_days, now),
-        "water": water_panel(patient, range_days, now),
+        **range_panels(patient, range_days, now),
         "recent": {"checkins": checkins, "has_more": has_more},
     }

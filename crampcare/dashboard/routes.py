@@ -84,10 +84,7 @@ def index():
     patient = current_user
     return _fragment_or_page(
         "dashboard/_range_panels.html",
-        lambda: {
-            "chart": panels.chart_panel(patient, _range()),
-            "water": panels.water_panel(patient, _range()),
-        },
+        lambda: panels.range_panels(patient, _range()),
     )
 
 
