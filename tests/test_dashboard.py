@@ -5,8 +5,10 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from flask import render_template, url_for
 from sqlalchemy import func, select
 
+from crampcare.dashboard import panels
 from crampcare.extensions import db
 from crampcare.models import Checkin, User, WorkoutSession, utcnow
 
@@ -284,3 +286,18 @@ def test_a_checkin_without_javascript_lands_on_the_dashboard(client, patient):
     }
     response = client.post("/cramps/new", data=data)
     assert response.status_code == 303 and response.headers["Location"].endswith("/dashboard")
+
+
+def test_the_panels_render_read_only_for_a_given_patient(client, app, patient):
+    add_checkin(app, patient, days_ago=2, severity=2, water=300, notes="shown")
+    with app.test_request_context("/clinician/patients/1"):
+        user = db.session.get(User, patient)
+        html = render_template(
+            "dashboard/_panels.html",
+            patient=user,
+            read_only=True,
+            panel_url=lambda name, **args: url_for("dashboard.index", **args),
+            **panels.dashboard(user, 28),
+        )
+    assert "shown" in html and 'id="chart-panel"' in html
+    assert "<form" not in html and "Edit" not in html and "hx-trigger" not in html
