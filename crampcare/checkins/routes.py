@@ -37,7 +37,7 @@ def _wants_fragment() -> bool:
 
 
 def _after_save_url() -> str:
-    return url_for("checkins.advice")
+    return url_for("dashboard.index")
 
 
 @bp.route("/checkins/new", methods=["GET", "POST"])
@@ -162,7 +162,7 @@ def _saved(message: str):
     return response
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _choices():
     """The options and their words, for the check-in templates."""
     return {

@@ -1,3 +1,191 @@
-"""Routes of this blueprint."""
+"""The dashboard page and its panels: each panel a fragment with its own URL."""
 
-from . import bp  # noqa: F401
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from ..checkins.forms import CheckinForm, read_submission, stored_fields
+from ..extensions import db
+from ..fragments import is_fragment_request
+from ..logbook import check_session_owner, get_checkin_or_404, stored_values
+from ..models import utcnow
+from . import bp, panels
+
+
+def url_for_path(path: str, fallback: str) -> str:
+    """`path` when a route of the app serves it (areas built apart), else `fallback`."""
+    if any(rule.rule == path for rule in current_app.url_map.iter_rules()):
+        return path
+    return fallback
+
+
+@bp.app_context_processor
+def _links():
+    """Links to areas that may not exist yet, and the URLs the panels fetch themselves from."""
+    routines = "routines.index"
+    return {
+        "routines_url": url_for(routines)
+        if routines in current_app.view_functions
+        else "/routines",
+        "clinician_patients_url": lambda: url_for_path("/clinician/patients", "/"),
+        "panel_url": panel_url,
+    }
+
+
+def panel_url(endpoint: str, **values) -> str:
+    """The URL of one of the signed-in patient's dashboard panels."""
+    return url_for(f"dashboard.{endpoint}", **values)
+
+
+@bp.after_request
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.before_request
+@login_required
+def _patients_only():
+    if current_user.is_clinician:
+        return redirect(url_for_path("/clinician/patients", url_for("pwa.index")), 303)
+    return None
+
+
+def _range() -> int:
+    return panels.chosen_range(request.args.get("range", type=int))
+
+
+def _page(**extra):
+    """The whole dashboard, for a first load, a reload or a browser without JavaScript."""
+    context = panels.dashboard(current_user, _range(), request.args.get("before", type=int))
+    return render_template(
+        "dashboard/index.html", patient=current_user, read_only=False, **context, **extra
+    )
+
+
+def _fragment_or_page(fragment: str, build):
+    if not is_fragment_request():
+        return _page()
+    return render_template(
+        fragment, patient=current_user, read_only=False, range_days=_range(), **build()
+    )
+
+
+@bp.get("/dashboard")
+def index():
+    """Advice, sessions, cramps per week, water and recent check-ins; htmx gets the range panels."""
+    patient = current_user
+    return _fragment_or_page(
+        "dashboard/_range_panels.html",
+        lambda: panels.range_panels(patient, _range()),
+    )
+
+
+@bp.get("/dashboard/advice")
+def advice():
+    """The advice panel."""
+    return _fragment_or_page(
+        "dashboard/_advice.html", lambda: {"advice": panels.advice_panel(current_user)}
+    )
+
+
+@bp.get("/dashboard/sessions")
+def sessions():
+    """This week's sessions and the streak."""
+    return _fragment_or_page(
+        "dashboard/_sessions.html", lambda: {"sessions": panels.sessions_panel(current_user)}
+    )
+
+
+@bp.get("/dashboard/chart")
+def chart():
+    """Cramps per week over the chosen range."""
+    return _fragment_or_page(
+        "dashboard/_chart.html", lambda: {"chart": panels.chart_panel(current_user, _range())}
+    )
+
+
+@bp.get("/dashboard/water")
+def water():
+    """Water on cramp days against other days over the chosen range."""
+    return _fragment_or_page(
+        "dashboard/_water.html", lambda: {"water": panels.water_panel(current_user, _range())}
+    )
+
+
+@bp.get("/dashboard/checkins")
+def checkins():
+    """The next page of recent check-ins, older than `before`."""
+    before = request.args.get("before", type=int)
+
+    def build():
+        rows, has_more = panels.recent_checkins(current_user, before)
+        return {"recent": {"checkins": rows, "has_more": has_more}}
+
+    return _fragment_or_page("dashboard/_checkin_rows.html", build)
+
+
+@bp.get("/dashboard/checkins/<int:checkin_id>")
+def checkin_row(checkin_id: int):
+    """One check-in's row (what Cancel brings back)."""
+    checkin = get_checkin_or_404(checkin_id)
+    if not is_fragment_request():
+        return _page()
+    return render_template("dashboard/_checkin_row.html", checkin=checkin, read_only=False)
+
+
+@bp.route("/dashboard/checkins/<int:checkin_id>/edit", methods=["GET", "POST"])
+def edit_checkin(checkin_id: int):
+    """Edit a check-in in its row; saving answers the new row and `checkin-saved`."""
+    checkin = get_checkin_or_404(checkin_id)
+    if not is_fragment_request():
+        return redirect(url_for("checkins.edit_checkin", checkin_id=checkin.id), 303)
+    if request.method == "GET":
+        fields = stored_fields(checkin.to_dict(), current_user.units)
+        return _edit_row(checkin, fields, {})
+    values, errors, fields = read_submission(
+        current_user.units, now=utcnow(), current=stored_values(checkin)
+    )
+    check_session_owner(values, errors)
+    if errors:
+        return _edit_row(checkin, fields, errors)
+    for name, value in values.items():
+        setattr(checkin, name, value)
+    db.session.commit()
+    response = make_response(
+        render_template("dashboard/_checkin_row.html", checkin=checkin, read_only=False)
+    )
+    response.headers["HX-Trigger"] = "checkin-saved"
+    return response
+
+
+def _edit_row(checkin, fields, errors):
+    return render_template(
+        "dashboard/_checkin_edit.html",
+        checkin=checkin,
+        kind="edit",
+        form=CheckinForm(),
+        fields=fields,
+        errors=errors,
+        action=url_for("dashboard.edit_checkin", checkin_id=checkin.id),
+    )
+
+
+@bp.post("/dashboard/checkins/<int:checkin_id>/delete")
+def delete_checkin(checkin_id: int):
+    """Delete a check-in: htmx gets an empty row and `checkin-saved`, a form a redirect."""
+    db.session.delete(get_checkin_or_404(checkin_id))
+    db.session.commit()
+    if not is_fragment_request():
+        flash("Check-in deleted.", "success")
+        return redirect(url_for("dashboard.index"), 303)
+    response = make_response("")
+    response.headers["HX-Trigger"] = "checkin-saved"
+    return response

@@ -1,0 +1,152 @@
+#!/usr/bin/env python
+"""Server time of the dashboard and its panels with three years of daily history.
+
+Each URL is requested N times, in interleaved rounds, through the WSGI app in this
+process (the test client: no network, so the figures are the server's own time),
+beside /healthz on the same app.
+Prints p50 and p95 in milliseconds and the ratio of each p95 to /healthz's p95.
+
+Usage: .venv/bin/python bench/dashboard.py [--requests 200] [--days 1095] [--database-url URL]
+"""
+
+import argparse
+import random
+import re
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from statistics import quantiles
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from crampcare import create_app  # noqa: E402
+from crampcare.extensions import db  # noqa: E402
+from crampcare.seed import make_demo, seed_routines  # noqa: E402
+
+HX = {"HX-Request": "true"}
+TARGETS = [
+    ("/healthz", {}),
+    ("/dashboard", {}),
+    ("/dashboard?range=90", {}),
+    ("/dashboard?range=90", HX),
+    ("/dashboard/advice", HX),
+    ("/dashboard/sessions", HX),
+    ("/dashboard/chart?range=90", HX),
+    ("/dashboard/water?range=90", HX),
+    ("/dashboard/checkins", HX),
+]
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    """p50 and p95 of a list of timings."""
+    cuts = quantiles(samples, n=100, method="inclusive")
+    return cuts[49], cuts[94]
+
+
+def add_daily_checkins(email: str, days: int) -> None:
+    """One more check-in every evening, so the history is daily on top of the demo's sessions."""
+    from sqlalchemy import insert, select
+
+    from crampcare.models import Checkin, User, utcnow
+
+    user = db.session.scalar(select(User).where(User.email == email))
+    rng = random.Random(5)
+    evening = utcnow().replace(hour=21, minute=0, second=0, microsecond=0)
+    rows = []
+    for n in range(1, days + 1):
+        severity = rng.choice((0, 0, 0, 0, 1, 2))
+        rows.append(
+            {
+                "user_id": user.id,
+                "client_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "recorded_at": evening - timedelta(days=n),
+                "recorded_offset_minutes": 0,
+                "cramp_severity": severity,
+                "cramp_timing": "night" if severity else None,
+                "cramp_locations": [],
+                "water_ml": rng.randrange(0, 1500, 50),
+                "electrolytes": [],
+                "red_flags": [],
+            }
+        )
+    db.session.execute(insert(Checkin), rows)
+    db.session.commit()
+
+
+def sign_in(client, email: str, password: str) -> None:
+    """Sign in through the real form, CSRF token and all."""
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+    assert response.status_code in (302, 303), response.status_code
+
+
+def time_requests(client, targets: list[tuple[str, dict]], n: int) -> list[list[float]]:
+    """Wall time in ms of n rounds; each round asks every target once, in turn.
+
+    Interleaving puts /healthz and the dashboard under the same load on a busy machine.
+    """
+    samples: list[list[float]] = [[] for _ in targets]
+    for round_number in range(n + 5):
+        for index, (path, headers) in enumerate(targets):
+            start = time.perf_counter()
+            response = client.get(path, headers=headers)
+            response.get_data()
+            elapsed = (time.perf_counter() - start) * 1000
+            assert response.status_code == 200, (path, response.status_code)
+            if round_number >= 5:  # the first rounds warm the caches up
+                samples[index].append(elapsed)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--days", type=int, default=1095)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url or f"sqlite:///{folder}/bench.sqlite"
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "SECURE_COOKIES": False})
+        started = time.perf_counter()
+        with app.app_context():
+            db.create_all()
+            seed_routines()
+            logins = make_demo(args.days)
+            add_daily_checkins(logins["patient"][0], args.days)
+            from sqlalchemy import func, select
+
+            from crampcare.models import Checkin, WorkoutSession
+
+            checkins = db.session.scalar(select(func.count(Checkin.id)))
+            sessions = db.session.scalar(select(func.count(WorkoutSession.id)))
+        print(
+            f"history: {args.days} days, {checkins} check-ins, {sessions} sessions "
+            f"({time.perf_counter() - started:.1f} s to make), database {url.split(':')[0]}"
+        )
+        client = app.test_client()
+        sign_in(client, *logins["patient"])
+        samples = time_requests(client, TARGETS, args.requests)
+        results = {
+            (path, bool(headers)): percentiles(timings)
+            for (path, headers), timings in zip(TARGETS, samples, strict=True)
+        }
+        health_p95 = results[("/healthz", False)][1]
+        print(f"{args.requests} requests each; times in ms\n")
+        print(f"{'URL':34} {'kind':9} {'p50':>7} {'p95':>7} {'p95/healthz':>12}")
+        for (path, fragment), (p50, p95) in results.items():
+            kind = "fragment" if fragment else "page"
+            print(f"{path:34} {kind:9} {p50:7.2f} {p95:7.2f} {p95 / health_p95:11.1f}x")
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
