@@ -1,3 +1,3 @@
 """Routes of this blueprint."""
 
-from . import bp  # noqa: F401
+from . import bp, csrf  # noqa: F401
