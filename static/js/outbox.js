@@ -122,9 +122,19 @@
     return { outcome: "wait" };
   }
 
+  // randomUUID needs a secure context; getRandomValues makes the same v4 UUID anywhere.
+  function newClientId() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = [...bytes].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
   function entryFrom({ kind, url, body, method = "POST", formUrl = null }) {
     return {
-      client_id: body.client_id || crypto.randomUUID(),
+      client_id: body.client_id || newClientId(),
       kind,
       url,
       method,

@@ -94,6 +94,14 @@ async function flushAndShow() {
   }
 }
 
+// Kept pages were rendered for this account: the next visitor fetches their own.
+async function forgetPages() {
+  if (!("caches" in window)) return;
+  for (const name of await caches.keys()) {
+    if (name.startsWith("crampcare-pages-")) await caches.delete(name);
+  }
+}
+
 function watchOutbox() {
   if (!outbox) return;
   outbox.onChange(() => renderOutbox());
@@ -107,10 +115,15 @@ function watchOutbox() {
     const form = event.target.closest("form[data-logout]");
     if (!form) return;
     event.preventDefault();
-    const unsent = (await outbox.list()).length;
-    const warning = `${counted(unsent)} not sent yet will be deleted from this device. Sign out anyway?`;
-    if (unsent && !window.confirm(warning)) return;
-    await outbox.clear();
+    try {
+      const unsent = (await outbox.list()).length;
+      const warning = `${counted(unsent)} not sent yet will be deleted from this device. Sign out anyway?`;
+      if (unsent && !window.confirm(warning)) return;
+      await outbox.clear();
+      await forgetPages();
+    } catch {
+      // Storage unavailable: signing out must still work.
+    }
     HTMLFormElement.prototype.submit.call(form);
   });
   flushAndShow();
