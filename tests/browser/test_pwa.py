@@ -6,6 +6,7 @@ import secrets
 from collections import Counter
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from flask import jsonify, make_response, request, session
 from flask_login import login_required
 from playwright.sync_api import expect
@@ -115,6 +116,12 @@ def controlled(page, path="/"):
     page.goto(path)
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def assert_accessible(page):
+    """axe-core finds no violation on the page as it is now."""
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
 
 
 def echo_log(live_app):
@@ -255,6 +262,7 @@ def test_rejected_entry_stays_shown_until_discarded(signed_in, live_app):
         "1 entry could not be saved: fix or discard."
     )
     expect(entry.get_by_role("link", name="Fix")).to_have_attribute("href", "/")
+    assert_accessible(page)
     entry.get_by_role("button", name="Discard").click()
     expect(entry).to_have_count(0)
     assert page.evaluate(OUTBOX_SIZE) == 0
@@ -328,6 +336,10 @@ def test_ios_gets_a_dismissable_add_to_home_screen_hint(browser, live_server):
         page.goto("/")
         hint = page.locator("#ios-hint")
         expect(hint).to_contain_text("Add to Home Screen")
+        page.evaluate(ENQUEUE, ["from-iphone", {}])
+        page.evaluate("() => CrampOutbox.flush()")
+        expect(page.locator("#outbox-summary")).to_contain_text("Sign in to sync")
+        assert_accessible(page)
         page.get_by_role("button", name="Got it").click()
         expect(hint).to_be_hidden()
         page.reload()
@@ -346,6 +358,7 @@ def test_new_version_offers_an_update_that_takes_over_on_reload(page, live_app):
     page.evaluate("() => navigator.serviceWorker.getRegistration().then((r) => r.update())")
     banner = page.locator("#update-banner")
     expect(banner).to_contain_text("Update available")
+    assert_accessible(page)
     with page.expect_event("load"):
         banner.get_by_role("button", name="Reload").click()
     page.wait_for_function(
