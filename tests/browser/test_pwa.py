@@ -34,6 +34,13 @@ ENQUEUE = """([clientId, extra]) => CrampOutbox.enqueue({
   kind: "checkin", url: "/api/test-echo", formUrl: "/",
   body: {client_id: clientId, water_ml: 500, ...extra},
 })"""
+OUTBOX_COUNT = """() => new Promise((resolve) => {
+  const open = indexedDB.open("crampcare-outbox");
+  open.onsuccess = () => {
+    const count = open.result.transaction("entries").objectStore("entries").count();
+    count.onsuccess = () => resolve(count.result);
+  };
+})"""
 OUTBOX_SIZE = "() => CrampOutbox.list().then((entries) => entries.length)"
 
 
@@ -122,6 +129,27 @@ def assert_accessible(page):
     """axe-core finds no violation on the page as it is now."""
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+
+
+def eventually(page, check: str, arg=None):
+    """Poll an async check in the page until it answers true (at most 10 s); its last answer."""
+    return page.evaluate(
+        f"""async (arg) => {{
+          const check = {check};
+          const deadline = Date.now() + 10000;
+          while (!(await check(arg)) && Date.now() < deadline) {{
+            await new Promise((resolve) => setTimeout(resolve, 25));
+          }}
+          return check(arg);
+        }}""",
+        arg,
+    )
+
+
+def outbox_size_once_settled(page) -> int:
+    """Wait until the outbox in the page is empty (at most 10 s); answer its size."""
+    eventually(page, f"async () => (await ({OUTBOX_COUNT})()) === 0")
+    return page.evaluate(OUTBOX_COUNT)
 
 
 def echo_log(live_app):
@@ -213,7 +241,7 @@ def test_offline_entry_is_delivered_once_after_reload_and_concurrent_flushes(
     expect(summary).to_have_text("1 check-in waiting to sync.")
     context.set_offline(False)
     page.evaluate("() => Promise.all([CrampOutbox.flush(), CrampOutbox.flush()])")
-    page.wait_for_function(f"() => ({OUTBOX_SIZE})().then((size) => size === 0)")
+    assert outbox_size_once_settled(page) == 0
     expect(summary).to_contain_text("All synced at")
     assert echo_log(live_app)["deliveries"]["offline-1"] == 1
 
@@ -226,7 +254,7 @@ def test_outbox_fetches_a_fresh_csrf_token_when_the_old_one_expired(signed_in, c
     page.evaluate(ENQUEUE, ["stale-token", {}])
     context.set_offline(False)
     page.evaluate("() => CrampOutbox.flush()")
-    page.wait_for_function(f"() => ({OUTBOX_SIZE})().then((size) => size === 0)")
+    assert outbox_size_once_settled(page) == 0
     log = echo_log(live_app)
     assert log["deliveries"]["stale-token"] == 1
     assert ("GET", "/api/csrf-token") in log["seen"]
@@ -290,8 +318,8 @@ def test_logout_clears_the_outbox_after_a_warning(signed_in):
         dialog.accept() if accept else dialog.dismiss()
 
     page.once("dialog", lambda dialog: answer(dialog, False))
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_function("() => true")
+    with page.expect_event("dialog"):
+        page.get_by_role("button", name="Sign out").click()
     assert messages == ["1 entry not sent yet will be deleted from this device. Sign out anyway?"]
     assert page.evaluate(OUTBOX_SIZE) == 1
     page.once("dialog", lambda dialog: answer(dialog, True))
@@ -361,8 +389,67 @@ def test_new_version_offers_an_update_that_takes_over_on_reload(page, live_app):
     assert_accessible(page)
     with page.expect_event("load"):
         banner.get_by_role("button", name="Reload").click()
-    page.wait_for_function(
+    assert eventually(
+        page,
         "(version) => caches.keys().then((names) => names.every((n) => n.endsWith(version)))",
-        arg=new,
+        new,
     )
+    assert len(page.evaluate("() => caches.keys()")) == 2
     expect(page.locator("#update-banner")).to_be_hidden()
+
+
+def test_background_sync_flushes_from_the_service_worker(signed_in, context, live_app):
+    page = signed_in
+    controlled(page)
+    cdp = context.new_cdp_session(page)
+    registrations = []
+    cdp.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
+    cdp.send("ServiceWorker.enable")
+    # A page without the outbox script: only the worker can send what is stored here.
+    page.goto("/test/private")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.evaluate(
+        """() => new Promise((resolve, reject) => {
+          const open = indexedDB.open("crampcare-outbox");
+          open.onsuccess = () => {
+            const tx = open.result.transaction("entries", "readwrite");
+            tx.objectStore("entries").put({
+              client_id: "synced-by-worker", kind: "checkin", url: "/api/test-echo",
+              method: "POST", body: {client_id: "synced-by-worker"}, form_url: null,
+              created_at: new Date().toISOString(), status: "pending", errors: null,
+            });
+            tx.oncomplete = resolve;
+            tx.onerror = reject;
+          };
+        })"""
+    )
+    assert registrations, "no service worker registration reported"
+    cdp.send(
+        "ServiceWorker.dispatchSyncEvent",
+        {
+            "origin": page.evaluate("() => location.origin"),
+            "registrationId": registrations[0]["registrationId"],
+            "tag": "crampcare-outbox",
+            "lastChance": False,
+        },
+    )
+    assert outbox_size_once_settled(page) == 0
+    assert echo_log(live_app)["deliveries"]["synced-by-worker"] == 1
+
+
+def test_entries_older_than_30_days_are_shown_as_stale(page, context):
+    controlled(page)
+    context.set_offline(True)
+    page.evaluate(
+        """() => CrampOutbox.enqueue({
+          client_id: "old", kind: "checkin", url: "/api/test-echo", method: "POST",
+          body: {client_id: "old"}, form_url: null, status: "pending", errors: null,
+          created_at: new Date(Date.now() - 31 * 24 * 3600 * 1000).toISOString(),
+        })"""
+    )
+    expect(page.locator("#outbox-summary")).to_have_text(
+        "1 check-in waiting to sync (1 over 30 days old)."
+    )
