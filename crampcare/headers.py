@@ -2,7 +2,36 @@
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, request
+
+# Areas that show or carry health data: never stored by a browser or the service worker.
+NO_STORE_BLUEPRINTS = frozenset({"dashboard", "clinician", "exports", "api"})
+NO_STORE_PREFIXES = (
+    "/dashboard",
+    "/checkins",
+    "/export",
+    "/clinician",
+    "/api",
+    "/account",
+    "/sharing",
+)
+# The empty forms live beside the history but hold no data: they may be cached offline.
+CACHEABLE_EXCEPTIONS = frozenset({"/checkins/new"})
+
+
+def is_health_data_path(path: str) -> bool:
+    """True for URLs under the health-data areas, which no cache may keep."""
+    if path in CACHEABLE_EXCEPTIONS:
+        return False
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in NO_STORE_PREFIXES)
+
+
+def mark_no_store(response):
+    """Send health-data responses with Cache-Control: no-store."""
+    blueprint = request.blueprint
+    if blueprint in NO_STORE_BLUEPRINTS or is_health_data_path(request.path):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def content_security_policy(htmx_cdn_url: str) -> str:
@@ -44,6 +73,7 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
             )
+        mark_no_store(response)
         if response.mimetype == "text/html":
             # Pages and their fragments share URLs: caches must key on the header.
             response.vary.add("HX-Request")

@@ -1,11 +1,18 @@
-"""Landing page and health check."""
+"""Landing page, health check, and what makes CrampCare an installable offline app."""
 
-from flask import jsonify, render_template
+from urllib.parse import urlsplit
+
+from flask import current_app, jsonify, render_template, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
+from ..headers import CACHEABLE_EXCEPTIONS, NO_STORE_PREFIXES
 from . import bp
+from .service_worker import page_urls
+
+THEME_COLOR = "#0f766e"
+BACKGROUND_COLOR = "#f6f8f8"
 
 
 @bp.get("/")
@@ -25,3 +32,79 @@ def healthz():
     finally:
         db.session.commit()
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/offline")
+def offline():
+    """What the service worker shows for a page it has not kept."""
+    return render_template("pwa/offline.html")
+
+
+def _icon(filename: str, size: int, purpose: str = "any") -> dict:
+    return {
+        "src": url_for("static", filename=f"icons/{filename}"),
+        "sizes": f"{size}x{size}",
+        "type": "image/png",
+        "purpose": purpose,
+    }
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    """The web app manifest: name, colours, icons and shortcuts for the home screen."""
+    shortcut_icon = [_icon("icon-192.png", 192)]
+    body = {
+        "id": "/?source=pwa",
+        "name": "CrampCare",
+        "short_name": "CrampCare",
+        "description": "Guided back stretching, cramp check-ins and advice you can act on.",
+        "lang": "en",
+        "start_url": "/?source=pwa",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "theme_color": THEME_COLOR,
+        "background_color": BACKGROUND_COLOR,
+        "icons": [
+            _icon("icon-192.png", 192),
+            _icon("icon-512.png", 512),
+            _icon("icon-maskable-512.png", 512, "maskable"),
+        ],
+        "shortcuts": [
+            {"name": "Start a routine", "url": "/routines", "icons": shortcut_icon},
+            {"name": "Log a cramp", "url": "/cramps/new", "icons": shortcut_icon},
+        ],
+    }
+    response = jsonify(body)
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, versioned by the static files' content, for the whole origin."""
+    build = current_app.extensions["pwa_build"]
+    cdn_url = current_app.config["HTMX_CDN_URL"]
+    cdn = urlsplit(cdn_url)
+    source = render_template(
+        "pwa/sw.js",
+        version=build.version,
+        static_files=list(build.static_files),
+        pages=page_urls(current_app),
+        never_cache=list(NO_STORE_PREFIXES),
+        cacheable=sorted(CACHEABLE_EXCEPTIONS),
+        htmx_cdn_url=cdn_url,
+        htmx_vendored=url_for(
+            "static", filename=f"vendor/htmx-{current_app.config['HTMX_VERSION']}.min.js"
+        ),
+        outbox_script=url_for("static", filename="js/outbox.js"),
+    )
+    response = current_app.response_class(source, mimetype="application/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    # The worker itself fetches: let it reach the CDN for htmx, and nothing else outside.
+    response.headers["Content-Security-Policy"] = (
+        f"default-src 'self'; connect-src 'self' {cdn.scheme}://{cdn.netloc}; "
+        "object-src 'none'; base-uri 'none'"
+    )
+    return response

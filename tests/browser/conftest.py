@@ -36,12 +36,30 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+def closing_body(app):
+    """The app, its response bodies always closed, also when the browser drops a connection.
+
+    The development server skips close() when a client hangs up mid-response (a service
+    worker precaching as its page closes), leaving a static file open until collected.
+    """
+
+    def serve(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            yield from body
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return serve
+
+
 class LiveServer:
     """The app on a free loopback port, in a thread of this process."""
 
     def __init__(self, app):
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, closing_body(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -1,0 +1,14 @@
+"""A fresh CSRF token for clients that hold a stale page, such as the offline outbox."""
+
+from flask import jsonify
+from flask_wtf.csrf import generate_csrf
+
+from . import bp
+
+
+@bp.get("/csrf-token")
+def csrf_token():
+    """{"csrf_token": ...} bound to this browser's session; never cached."""
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response

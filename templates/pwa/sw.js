@@ -1,0 +1,144 @@
+// CrampCare service worker, rendered by the server with its version and URLs.
+// Pages: network first, then the cache, then /offline. Static files: cache first.
+// Health data (no-store, or under a never-cache path) is never put in a cache.
+
+const VERSION = {{ version | tojson }};
+const STATIC_CACHE = `crampcare-static-${VERSION}`;
+const PAGE_CACHE = `crampcare-pages-${VERSION}`;
+const STATIC_FILES = {{ static_files | tojson }};
+const PAGES = {{ pages | tojson }};
+const NEVER_CACHE = {{ never_cache | tojson }};
+const CACHEABLE = {{ cacheable | tojson }};
+const HTMX_CDN_URL = {{ htmx_cdn_url | tojson }};
+const HTMX_VENDORED = {{ htmx_vendored | tojson }};
+const OFFLINE_PAGE = "/offline";
+
+importScripts({{ outbox_script | tojson }});
+
+const neverCached = (path) =>
+  !CACHEABLE.includes(path) &&
+  NEVER_CACHE.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+
+const storable = (response) =>
+  response.ok &&
+  response.type === "basic" &&
+  !response.redirected &&
+  !/no-store/i.test(response.headers.get("Cache-Control") || "");
+
+async function keepPage(url) {
+  try {
+    const response = await fetch(url, { credentials: "same-origin", cache: "no-cache" });
+    if (storable(response)) await (await caches.open(PAGE_CACHE)).put(url, response);
+  } catch {
+    // Offline or refused: the next visit online fills the gap.
+  }
+}
+
+// Pages that are missing (say, they needed a sign-in at install time) are fetched again.
+async function keepMissingPages() {
+  const cache = await caches.open(PAGE_CACHE);
+  const missing = [];
+  for (const url of PAGES) {
+    if (!(await cache.match(url))) missing.push(url);
+  }
+  await Promise.all(missing.map(keepPage));
+}
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(STATIC_CACHE);
+      await cache.addAll(STATIC_FILES.map((url) => new Request(url, { cache: "no-cache" })));
+      await keepMissingPages();
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      const keep = [STATIC_CACHE, PAGE_CACHE];
+      for (const name of await caches.keys()) {
+        if (name.startsWith("crampcare-") && !keep.includes(name)) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+self.addEventListener("message", (event) => {
+  const type = event.data && event.data.type;
+  if (type === "SKIP_WAITING") self.skipWaiting();
+  if (type === "KEEP_PAGES") event.waitUntil(keepMissingPages());
+  if (type === "FLUSH_OUTBOX") event.waitUntil(self.CrampOutbox.flush());
+});
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === self.CrampOutbox.SYNC_TAG) event.waitUntil(self.CrampOutbox.flush());
+});
+
+async function pageFirstFromNetwork(request) {
+  const url = new URL(request.url);
+  try {
+    const response = await fetch(request);
+    if (!neverCached(url.pathname) && storable(response)) {
+      const copy = response.clone();
+      caches.open(PAGE_CACHE).then((cache) => cache.put(url.pathname + url.search, copy));
+    }
+    return response;
+  } catch (error) {
+    if (neverCached(url.pathname)) return offlinePage(error);
+    const cache = await caches.open(PAGE_CACHE);
+    const kept =
+      (await cache.match(url.pathname + url.search)) ||
+      (await cache.match(url.pathname, { ignoreSearch: true }));
+    return kept || offlinePage(error);
+  }
+}
+
+async function offlinePage(error) {
+  const page = await caches.match(OFFLINE_PAGE, { ignoreSearch: true });
+  if (page) return page;
+  throw error;
+}
+
+async function staticFromCache(request) {
+  const kept = await caches.match(request, { cacheName: STATIC_CACHE, ignoreSearch: true });
+  if (kept) return kept;
+  const response = await fetch(request);
+  if (storable(response)) {
+    const copy = response.clone();
+    caches.open(STATIC_CACHE).then((cache) => cache.put(request, copy));
+  }
+  return response;
+}
+
+// The CDN's htmx and our vendored copy are the same bytes (the SRI hash pins them), so
+// the page's crossorigin script is answered from the cache with a CORS-readable copy.
+async function htmxFromCache(request) {
+  const kept = await caches.match(HTMX_VENDORED, { cacheName: STATIC_CACHE });
+  if (!kept) return fetch(request);
+  return new Response(await kept.blob(), {
+    status: 200,
+    headers: {
+      "Content-Type": "application/javascript; charset=utf-8",
+      "Access-Control-Allow-Origin": "*",
+    },
+  });
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  if (request.method !== "GET") return;
+  if (request.url === HTMX_CDN_URL) {
+    event.respondWith(htmxFromCache(request));
+    return;
+  }
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(pageFirstFromNetwork(request));
+  } else if (STATIC_FILES.includes(url.pathname)) {
+    event.respondWith(staticFromCache(request));
+  }
+});
