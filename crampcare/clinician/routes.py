@@ -2,18 +2,18 @@
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from .. import audit, shares
 from ..advice import AdviceConfig
+from ..dashboard import panels
 from ..exports.streams import csv_response, dated_filename, fhir_response, no_store, report_response
 from ..extensions import db
-from ..models import Checkin, User, utcnow
+from ..fragments import is_fragment_request
+from ..models import User, utcnow
 from ..summary import summarise
 from . import bp
 from .forms import RedeemForm
 
-RECENT_CHECKINS = 20
 SORTS = {
     "activity": (lambda s: (s.last_activity is None, -(s.last_activity or utcnow()).timestamp())),
     "cramps": (lambda s: (-s.cramps, s.patient.email)),
@@ -82,20 +82,29 @@ def redeem():
 
 @bp.get("/patients/<int:patient_id>")
 def patient(patient_id: int):
-    """One shared patient's summary, advice and recent check-ins, read-only."""
+    """A shared patient's dashboard, read-only; htmx gets its range panels or older rows."""
     patient = shared_patient_or_404(patient_id)
-    summary = summarise([(patient, None)], utcnow(), _config())[0]
-    recent = db.session.scalars(
-        select(Checkin)
-        .where(Checkin.user_id == patient.id)
-        .order_by(Checkin.recorded_at.desc(), Checkin.id.desc())
-        .limit(RECENT_CHECKINS)
-    ).all()
-    audit.record("clinician_view", patient, current_user, "Viewed your check-ins and advice")
+    range_days = panels.chosen_range(request.args.get("range", type=int))
+    before = request.args.get("before", type=int)
+    context = {
+        "patient": patient,
+        "read_only": True,
+        "range_days": range_days,
+        "panel_url": lambda _panel, **values: url_for(
+            "clinician.patient", patient_id=patient.id, **values
+        ),
+    }
+    if is_fragment_request() and before:
+        rows, has_more = panels.recent_checkins(patient, before)
+        recent = {"checkins": rows, "has_more": has_more}
+        return render_template("dashboard/_checkin_rows.html", recent=recent, **context)
+    if is_fragment_request():
+        ranged = panels.range_panels(patient, range_days)
+        return render_template("dashboard/_range_panels.html", **ranged, **context)
+    audit.record("clinician_view", patient, current_user, "Viewed your dashboard")
     db.session.commit()
-    return render_template(
-        "clinician/patient.html", patient=patient, summary=summary, checkins=recent
-    )
+    context.update(panels.dashboard(patient, range_days, before))
+    return render_template("clinician/patient.html", **context)
 
 
 @bp.get("/patients/<int:patient_id>/export.csv")

@@ -1,7 +1,7 @@
 """The dashboard page and its panels: each panel a fragment with its own URL."""
 
 from flask import (
-    current_app,
+    abort,
     flash,
     make_response,
     redirect,
@@ -19,24 +19,10 @@ from ..models import utcnow
 from . import bp, panels
 
 
-def url_for_path(path: str, fallback: str) -> str:
-    """`path` when a route of the app serves it (areas built apart), else `fallback`."""
-    if any(rule.rule == path for rule in current_app.url_map.iter_rules()):
-        return path
-    return fallback
-
-
 @bp.app_context_processor
 def _links():
-    """Links to areas that may not exist yet, and the URLs the panels fetch themselves from."""
-    routines = "routines.index"
-    return {
-        "routines_url": url_for(routines)
-        if routines in current_app.view_functions
-        else "/routines",
-        "clinician_patients_url": lambda: url_for_path("/clinician/patients", "/"),
-        "panel_url": panel_url,
-    }
+    """The URLs the dashboard panels fetch themselves from."""
+    return {"panel_url": panel_url}
 
 
 def panel_url(endpoint: str, **values) -> str:
@@ -53,8 +39,11 @@ def _no_store(response):
 @bp.before_request
 @login_required
 def _patients_only():
+    # A clinician's dashboard is their patient list; a patient's records are not theirs.
+    if current_user.is_clinician and request.endpoint == "dashboard.index":
+        return redirect(url_for("clinician.patients"), 303)
     if current_user.is_clinician:
-        return redirect(url_for_path("/clinician/patients", url_for("pwa.index")), 303)
+        abort(404)
     return None
 
 

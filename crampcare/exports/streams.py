@@ -9,13 +9,13 @@ from flask import Response, current_app, render_template, request, stream_with_c
 from sqlalchemy import select
 
 from ..advice import AdviceConfig, window_start
+from ..charts import WeekBar, cramps_per_week_svg
 from ..csv_export import csv_chunks
 from ..database import READ_ONLY
 from ..extensions import db
 from ..fhir import bundle_chunks
 from ..models import Checkin, User, WorkoutSession, utcnow
 from ..summary import cramps_per_week, summarise
-from .chart import week_bars
 
 # Rows fetched from the database at a time, and text sent to the client at a time.
 BATCH_ROWS = 500
@@ -137,7 +137,7 @@ def report_response(patient: User, back_url: str) -> Response:
         patient=patient,
         summary=summary,
         checkins=checkins,
-        chart=week_bars(weeks),
+        chart=cramps_per_week_svg([WeekBar(day, count, count) for day, count in weeks]),
         days=days,
         ranges=REPORT_RANGES,
         generated_at=now,
