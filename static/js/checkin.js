@@ -41,6 +41,64 @@ function prepareAll() {
   for (const form of document.querySelectorAll("[data-checkin-form]")) prepare(form);
 }
 
+// Offline, a new check-in goes to the outbox as the JSON the API takes; the same
+// rules then judge it when it is sent.
+const LIST_FIELDS = ["cramp_locations", "electrolytes", "red_flags"];
+const INT_FIELDS = ["session_id", "cramp_severity", "pain", "water_ml", "exertion"];
+const ML_PER_FL_OZ = 29.5735;
+
+function checkinBody(form) {
+  const data = new FormData(form);
+  const body = Object.fromEntries(LIST_FIELDS.map((name) => [name, data.getAll(name).filter(Boolean)]));
+  for (const [name, raw] of data.entries()) {
+    if (LIST_FIELDS.includes(name) || name === "csrf_token" || name === "water_unit") continue;
+    const text = String(raw).trim();
+    if (text === "") body[name] = null;
+    else if (name === "water_ml" && data.get("water_unit") === "floz") body[name] = Math.round(Number(text) * ML_PER_FL_OZ);
+    else if (INT_FIELDS.includes(name) && /^-?\d+$/.test(text)) body[name] = Number(text);
+    else body[name] = text;
+  }
+  return body;
+}
+
+async function keepOffline(form) {
+  if (!window.CrampOutbox) return false;
+  await window.CrampOutbox.enqueue({
+    kind: "checkin",
+    url: form.dataset.apiUrl,
+    body: checkinBody(form),
+    formUrl: location.pathname,
+  });
+  const notice = document.createElement("section");
+  notice.className = "card";
+  notice.setAttribute("role", "status");
+  const heading = document.createElement("h2");
+  heading.textContent = "Saved on this phone";
+  const text = document.createElement("p");
+  text.textContent = "You are offline. Your check-in will be sent when the connection returns.";
+  notice.append(heading, text);
+  form.replaceWith(notice);
+  return true;
+}
+
+// Only new check-ins (the form has an API address): edits wait for a connection.
+document.addEventListener(
+  "submit",
+  (event) => {
+    const form = event.target.closest("[data-checkin-form][data-api-url]");
+    if (!form || navigator.onLine) return;
+    event.preventDefault();
+    event.stopPropagation();
+    keepOffline(form);
+  },
+  true,
+);
+// Online in name only (a gym basement): htmx could not reach the server.
+document.addEventListener("htmx:sendError", (event) => {
+  const form = event.detail.elt.closest?.("[data-checkin-form][data-api-url]");
+  if (form) keepOffline(form);
+});
+
 prepareAll();
 // A form swapped in by htmx (a re-render with errors) keeps its id and time.
 document.addEventListener("htmx:afterSettle", prepareAll);

@@ -7,7 +7,6 @@ const segments = data.segments;
 const last = segments.at(-1);
 const totalMs = last ? (last.start + last.seconds) * 1000 : 0;
 const stateKey = `crampcare.player.${data.slug}`;
-const PENDING_KEY = "crampcare.pending-sessions";
 const SPEECH_KEY = "crampcare.speech";
 
 // state: {clientId, startedAt, anchor, heldMs, skipped, payload}; null before Start.
@@ -250,36 +249,41 @@ function finish(now) {
   send();
 }
 
-// The same client_id makes a resend harmless: the server answers the stored session.
+// The outbox sends it now, or keeps it on the phone until it can; its client_id makes
+// a resend harmless. Once saved, the check-in for this session comes next.
 async function send() {
   const payload = state.payload;
   set("status", "Saving your session…");
-  try {
-    const token = document.querySelector('meta[name="csrf-token"]')?.content ?? "";
-    const response = await fetch(root.dataset.saveUrl, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
-      body: JSON.stringify(payload),
-    });
-    if (response.ok) {
-      const session = await response.json();
-      state = null;
-      save();
-      const next = new URL(root.dataset.nextUrl, location.href);
-      next.searchParams.set("session", session.id);
-      location.assign(next);
-      return;
-    }
-  } catch {
-    // Offline: keep it on the phone below.
+  const result = await window.CrampOutbox.submitOrQueue({
+    kind: "session",
+    url: root.dataset.saveUrl,
+    body: payload,
+    formUrl: location.pathname,
+  });
+  if (result.outcome === "rejected") {
+    // Never dropped silently: it stays in the outbox, shown with the server's reasons.
+    await window.CrampOutbox.enqueue({ ...result.entry, status: "rejected", errors: result.errors });
   }
-  const pending = read(PENDING_KEY, []);
-  if (!pending.some((entry) => entry.client_id === payload.client_id)) pending.push(payload);
-  localStorage.setItem(PENDING_KEY, JSON.stringify(pending));
   state = null;
   save();
+  const next = new URL(root.dataset.nextUrl, location.href);
+  if (result.outcome === "sent") {
+    next.searchParams.set("session", result.data.id);
+    location.assign(next);
+    return;
+  }
   root.dataset.state = "pending";
-  set("status", "Saved on this phone, will sync when you are online and signed in.");
+  set(
+    "status",
+    result.outcome === "rejected"
+      ? "The server could not save this session; it is kept on this phone, see below."
+      : "Saved on this phone; it will sync when you are online and signed in.",
+  );
+  const checkin = root.querySelector("[data-field=checkin-link]");
+  if (checkin) {
+    checkin.href = next.href;
+    checkin.hidden = false;
+  }
 }
 
 if (segments.length) {

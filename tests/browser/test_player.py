@@ -143,9 +143,13 @@ def test_signed_out_the_session_stays_on_the_phone(context):
     page.clock.fast_forward(TOTAL_MS + 1_000)
     page.wait_for_selector("#player[data-state=pending]")
     assert "Saved on this phone" in page.text_content("[data-field=status]")
-    pending = page.evaluate("JSON.parse(localStorage.getItem('crampcare.pending-sessions'))")
-    assert [entry["routine_slug"] for entry in pending] == [SLUG]
-    assert pending[0]["steps_completed"] == len(STEPS)
+    # Kept in the outbox, waiting for a sign-in, and the check-in is still offered.
+    pending = page.evaluate("() => CrampOutbox.list()")
+    assert [(e["kind"], e["status"], e["body"]["routine_slug"]) for e in pending] == [
+        ("session", "needs_login", SLUG)
+    ]
+    assert pending[0]["body"]["steps_completed"] == len(STEPS)
+    assert page.is_visible("[data-field=checkin-link]")
     # The only error is the refused request itself (401): nothing broke in the page.
     assert all("401" in error for error in errors), errors
 
