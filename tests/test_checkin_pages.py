@@ -11,6 +11,7 @@ from crampcare.extensions import db
 from crampcare.models import Checkin, User
 
 from .conftest import Auth, csrf_token
+from .records import add_checkin
 
 FORM_FIELDS = [name for name in FIELDS if name != "session_id"]
 
@@ -194,6 +195,9 @@ def test_the_learn_page_has_every_advice_section(client):
     assert "not a diagnosis" in page
 
 
-def test_the_nav_links_to_cramps_and_checkins(signed_in):
+def test_the_nav_links_to_cramps_and_the_dashboard_to_checkins(signed_in, app):
     page = signed_in.get("/").get_data(as_text=True)
-    assert 'href="/cramps/new"' in page and 'href="/checkins"' in page
+    assert 'href="/cramps/new"' in page and 'href="/dashboard"' in page
+    add_checkin(app, "pat@example.com")
+    dashboard = signed_in.get("/dashboard").get_data(as_text=True)
+    assert 'href="/checkins"' in dashboard

@@ -294,3 +294,22 @@ def test_rename_own_routine(client, seeded, auth, app):
     with app.app_context():
         routine = db.session.scalar(select(Routine).where(Routine.slug == slug))
         assert (routine.title, routine.difficulty, routine.area) == ("Morning", "moderate", "mid")
+
+
+def test_home_offers_the_last_played_routine_to_start(client, seeded, auth):
+    auth.register()
+    first = client.get("/").get_data(as_text=True)
+    assert 'href="/routines/gentle-lower-back-release/play"' in first
+    token = csrf_token(client, "/routines")
+    played = {
+        "client_id": "0d2c6f9e-7b7e-4c55-9a59-1f3c9f0b6a21",
+        "routine_slug": "mid-back-mobility",
+        "started_at": "2026-03-01T18:00:00+00:00",
+        "ended_at": "2026-03-01T18:10:00+00:00",
+        "steps_completed": 1,
+        "steps_total": 1,
+    }
+    assert (
+        client.post("/api/sessions", json=played, headers={"X-CSRFToken": token}).status_code == 201
+    )
+    assert 'href="/routines/mid-back-mobility/play"' in client.get("/").get_data(as_text=True)

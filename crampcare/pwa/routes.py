@@ -3,11 +3,13 @@
 from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, render_template, url_for
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..headers import CACHEABLE_EXCEPTIONS, NO_STORE_PREFIXES
+from ..routines.queries import routine_to_start
 from . import bp
 from .service_worker import page_urls
 
@@ -18,7 +20,8 @@ BACKGROUND_COLOR = "#f6f8f8"
 @bp.get("/")
 def index():
     """The landing page: what CrampCare does, or your next step when signed in."""
-    return render_template("index.html")
+    patient = current_user.is_authenticated and current_user.is_patient
+    return render_template("index.html", next_routine=routine_to_start() if patient else None)
 
 
 @bp.get("/healthz")

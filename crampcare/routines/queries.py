@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Routine
+from ..models import Routine, WorkoutSession
 
 
 def visible_routines():
@@ -36,3 +36,19 @@ def get_own_routine_or_404(slug: str) -> Routine:
     if routine is None or routine.owner_id != current_user.id:
         abort(404)
     return routine
+
+
+# The routine a first-timer is offered: short, gentle, for the lower back.
+FIRST_ROUTINE = "gentle-lower-back-release"
+
+
+def routine_to_start() -> Routine | None:
+    """The routine the signed-in patient played last, or the gentle first one."""
+    last = db.session.scalar(
+        visible_routines()
+        .join(WorkoutSession, WorkoutSession.routine_slug == Routine.slug)
+        .where(WorkoutSession.user_id == current_user.id)
+        .order_by(WorkoutSession.started_at.desc())
+        .limit(1)
+    )
+    return last or find_visible_routine(FIRST_ROUTINE)

@@ -66,7 +66,7 @@ def test_share_redeem_view_and_audit(browser, live_server, live_app, page, conso
     shot(doctor, "clinician-patients")
     doctor.click("text=rosa@example.com")
     doctor.click("text=Printable report")
-    assert doctor.locator("svg.chart-svg rect").count() >= 12
+    assert doctor.locator("svg.chart rect").count() >= 12
     shot(doctor, "report")
     doctor.emulate_media(media="print")
     assert not doctor.locator(".site-header").is_visible()
