@@ -3,19 +3,21 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 
 ML_PER_US_FL_OZ = 29.5735
 
 
 def user_zone() -> ZoneInfo:
-    """The signed-in user's timezone, UTC when signed out or unknown."""
-    name = getattr(current_user, "timezone", None) or "UTC"
-    try:
-        return ZoneInfo(name)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
+    """The signed-in user's timezone, UTC when signed out or unknown (once per request)."""
+    if "user_zone" not in g:
+        name = getattr(current_user, "timezone", None) or "UTC"
+        try:
+            g.user_zone = ZoneInfo(name)
+        except (KeyError, ValueError):
+            g.user_zone = ZoneInfo("UTC")
+    return g.user_zone
 
 
 def datetime_local(value: datetime | None) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from .extensions import db
 from .passwords import hash_password, needs_rehash, verify_password
@@ -146,7 +146,11 @@ class LoginSession(db.Model):
 
 def login_by_token(token: str):
     """Select the sign-in a token belongs to."""
-    return select(LoginSession).where(LoginSession.token_hash == hash_token(token))
+    return (
+        select(LoginSession)
+        .options(joinedload(LoginSession.user))
+        .where(LoginSession.token_hash == hash_token(token))
+    )
 
 
 class Routine(db.Model):
