@@ -17,7 +17,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from crampcare import create_app
 from crampcare.extensions import db
@@ -34,6 +34,13 @@ PAGES = {
 }
 CATEGORIES = ("performance", "accessibility", "best-practices")
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+class QuietHandler(WSGIRequestHandler):
+    """No access log: only the figures are printed."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
 
 
 def ensure_lighthouse() -> None:
@@ -101,7 +108,7 @@ def main() -> None:
             db.create_all()
             seed_routines()
             logins = make_demo(90)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
+        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"
         cookie = signed_in_cookie(app, *logins["patient"])

@@ -44,14 +44,16 @@ def build_history(
             per_week = rng.choice((2, 3, 3, 4, 4, 5))
             week_plan = set(rng.sample(range(7), per_week))
         if day.weekday() in week_plan:
-            _add_session(rng, zone, day, sessions, checkins)
+            # The last three weeks tell a story the advice can read: a hot spell in
+            # which they drank less, and cramped more.
+            _add_session(rng, zone, day, sessions, checkins, thirsty=(today - day).days < 21)
         # Now and then a cramp wakes them at night (about once a month).
         if rng.random() < 1 / 30:
             checkins.append(_night_cramp(rng, zone, day))
     return sessions, checkins
 
 
-def _add_session(rng, zone, day, sessions, checkins) -> None:
+def _add_session(rng, zone, day, sessions, checkins, thirsty: bool = False) -> None:
     routine = rng.choice(LIBRARY)
     hour, minute = rng.choice(SLOTS)
     start = datetime.combine(day, time(hour, minute), tzinfo=zone) + timedelta(
@@ -73,11 +75,14 @@ def _add_session(rng, zone, day, sessions, checkins) -> None:
     # Most sessions get a check-in a few minutes after the end.
     if rng.random() < 0.85:
         at = start + length + timedelta(minutes=rng.randint(1, 15))
-        checkins.append(_after_session(rng, at, len(sessions) - 1))
+        checkins.append(_after_session(rng, at, len(sessions) - 1, thirsty))
 
 
-def _after_session(rng: random.Random, at: datetime, session_index: int) -> dict[str, Any]:
-    water = rng.choice((150, 200, 250, 300, 400, 500, 500, 600, 750, 750, 1000))
+def _after_session(
+    rng: random.Random, at: datetime, session_index: int, thirsty: bool = False
+) -> dict[str, Any]:
+    usual = (150, 200, 250, 300, 400, 500, 500, 600, 750, 750, 1000)
+    water = rng.choice((150, 200, 250, 250, 300, 400, 600) if thirsty else usual)
     sweat = rng.choices(("light", "moderate", "heavy"), weights=(4, 4, 2))[0]
     exertion = rng.choices(range(2, 11), weights=(1, 3, 5, 6, 6, 4, 3, 1, 1))[0]
     electrolytes = (
