@@ -1,6 +1,7 @@
 """The dashboard page and its panels: each panel a fragment with its own URL."""
 
 from flask import (
+    abort,
     current_app,
     flash,
     make_response,
@@ -54,6 +55,9 @@ def _no_store(response):
 @login_required
 def _patients_only():
     if current_user.is_clinician:
+        if request.view_args:
+            # A URL naming a check-in is a patient's record: to a clinician, not found.
+            abort(404)
         return redirect(url_for_path("/clinician/patients", url_for("pwa.index")), 303)
     return None
 
