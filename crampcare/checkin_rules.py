@@ -49,6 +49,7 @@ ML_PER_FL_OZ = 29.5735
 # Clocks on phones drift; a check-in a day ahead of the server is a mistake, not drift.
 FUTURE_TOLERANCE = timedelta(days=1)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_ID = 2**63 - 1
 
 FIELDS = (
     "client_id",
@@ -127,7 +128,8 @@ def _client_id(value: Any) -> str:
 
 
 def _session_id(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    # Above a 64-bit id no session exists, and the database could not even compare it.
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         raise _Invalid("Give the id of one of your sessions.")
     return value
 

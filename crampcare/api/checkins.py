@@ -1,6 +1,6 @@
 """Check-ins over JSON: create once, list by date, patch, delete."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from flask import jsonify, request
 from flask_login import current_user, login_required
@@ -79,10 +79,10 @@ def _bound(raw: str | None, field: str, errors: dict[str, str], end_of_day: bool
             day = date.fromisoformat(raw)
             return local_day_start(day + ONE_DAY if end_of_day else day, current_user.timezone)
         moment = datetime.fromisoformat(raw)
-    except ValueError:
+        if moment.utcoffset() is None:
+            raise ValueError("no offset")
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        # OverflowError: the calendar's edges (no day after 9999-12-31, no UTC before 0001).
         errors[field] = message
         return None
-    if moment.utcoffset() is None:
-        errors[field] = message
-        return None
-    return moment

@@ -1,6 +1,6 @@
 """What every JSON endpoint shares: reading the body, errors, instants, create-once."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import abort, jsonify, make_response, request
 from flask_login import current_user
@@ -20,7 +20,33 @@ def read_json_object() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         abort(make_response(errors_response({"body": "Send a JSON object."})))
+    unstorable = {
+        _field_name(name): "Text may not hold NUL characters or unpaired surrogates."
+        for name, value in body.items()
+        if not _storable(name) or not _storable(value)
+    }
+    if unstorable:
+        abort(make_response(errors_response(unstorable)))
     return body
+
+
+def _storable(value) -> bool:
+    """True when every string in a JSON value can be stored as text by any database.
+
+    JSON escapes can carry NUL and lone surrogates: PostgreSQL refuses NUL
+    in text and neither database can encode a lone surrogate as UTF-8.
+    """
+    if isinstance(value, str):
+        return "\x00" not in value and not any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, list):
+        return all(_storable(item) for item in value)
+    if isinstance(value, dict):
+        return all(_storable(key) and _storable(item) for key, item in value.items())
+    return True
+
+
+def _field_name(name: str) -> str:
+    return name if _storable(name) else "body"
 
 
 def parse_instant(value, field: str, errors: dict[str, str]) -> datetime | None:
@@ -34,10 +60,19 @@ def parse_instant(value, field: str, errors: dict[str, str]) -> datetime | None:
     except ValueError:
         errors[field] = message
         return None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
+    if parsed.tzinfo is None or parsed.utcoffset() is None or not _has_utc_instant(parsed):
         errors[field] = message
         return None
     return parsed
+
+
+def _has_utc_instant(moment: datetime) -> bool:
+    """False at the calendar's edges, where the offset moves the time out of years 1-9999."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def _same_values(record, values: dict) -> bool:

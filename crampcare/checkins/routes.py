@@ -16,12 +16,15 @@ from ..logbook import (
     stored_values,
 )
 from ..models import Checkin, utcnow
+from ..record_ids import record_id
 from . import bp
 from .forms import CheckinForm, blank_fields, read_submission, stored_fields
 
 # Empty forms and background reading may be cached; everything else shows health data.
 CACHEABLE = {"checkins.new_checkin", "checkins.new_cramp", "checkins.learn"}
 PAGE_SIZE = 50
+# Far past any real history, and small enough that the offset stays a database integer.
+MAX_PAGE = 10**9
 
 
 @bp.after_request
@@ -44,7 +47,7 @@ def _after_save_url() -> str:
 @login_required
 def new_checkin():
     """How the session went: cramps, water, salts, effort."""
-    session_id = request.args.get("session", type=int)
+    session_id = request.args.get("session", type=record_id)
     session = get_session_or_404(session_id) if session_id else None
     return _new_form("checkin", session)
 
@@ -108,7 +111,7 @@ def delete_checkin(checkin_id: int):
 @login_required
 def history():
     """Your check-ins, newest first, a page at a time."""
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     query = checkins_of(current_user.id).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
     checkins = db.session.scalars(query).all()
     return render_template(

@@ -16,6 +16,7 @@ from ..extensions import db
 from ..fragments import is_fragment_request
 from ..logbook import check_session_owner, get_checkin_or_404, stored_values
 from ..models import utcnow
+from ..record_ids import record_id
 from . import bp, panels
 
 
@@ -53,7 +54,7 @@ def _range() -> int:
 
 def _page(**extra):
     """The whole dashboard, for a first load, a reload or a browser without JavaScript."""
-    context = panels.dashboard(current_user, _range(), request.args.get("before", type=int))
+    context = panels.dashboard(current_user, _range(), request.args.get("before", type=record_id))
     return render_template(
         "dashboard/index.html", patient=current_user, read_only=False, **context, **extra
     )
@@ -112,7 +113,7 @@ def water():
 @bp.get("/dashboard/checkins")
 def checkins():
     """The next page of recent check-ins, older than `before`."""
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=record_id)
 
     def build():
         rows, has_more = panels.recent_checkins(current_user, before)
