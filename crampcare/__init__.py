@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config, errors, form_text, formatting, headers, logins
+from . import config, errors, form_text, formatting, headers, logins, versions  # noqa: F401
 from .database import configure_engine, engine_options
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .record_ids import RecordIdConverter

@@ -17,7 +17,7 @@ from ..fragments import is_fragment_request
 from ..logbook import check_session_owner, get_checkin_or_404, stored_values
 from ..models import utcnow
 from ..record_ids import record_id
-from . import bp, panels
+from . import bp, cache, panels
 
 
 @bp.app_context_processor
@@ -52,12 +52,23 @@ def _range() -> int:
     return panels.chosen_range(request.args.get("range", type=int))
 
 
-def _page(**extra):
+def _page():
     """The whole dashboard, for a first load, a reload or a browser without JavaScript."""
-    context = panels.dashboard(current_user, _range(), request.args.get("before", type=record_id))
-    return render_template(
-        "dashboard/index.html", patient=current_user, read_only=False, **context, **extra
-    )
+    range_days, before = _range(), request.args.get("before", type=record_id)
+
+    def render_panels() -> str:
+        context = panels.dashboard(current_user, range_days, before)
+        return render_template(
+            "dashboard/_content.html", patient=current_user, read_only=False, **context
+        )
+
+    if before is None:
+        # The usual first view: kept until the log changes (see cache.py).
+        key = cache.cache_key(current_user, range_days, utcnow())
+        content = cache.app_cache().rendered(key, render_panels)
+    else:
+        content = render_panels()
+    return render_template("dashboard/index.html", content=content)
 
 
 def _fragment_or_page(fragment: str, build):
