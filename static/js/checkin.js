@@ -1,19 +1,6 @@
 // The check-in form: a fresh id and the local time when it opens, quick water buttons.
 
-const pad = (n) => String(n).padStart(2, "0");
-
-// "2026-03-01T18:05:00+01:00": the local time with its offset, as the API expects.
-function localInstant(date = new Date()) {
-  const offset = -date.getTimezoneOffset();
-  const sign = offset >= 0 ? "+" : "-";
-  const hours = pad(Math.floor(Math.abs(offset) / 60));
-  const minutes = pad(Math.abs(offset) % 60);
-  return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
-    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
-    `${sign}${hours}:${minutes}`
-  );
-}
+import { localInstant, newId } from "./instants.js";
 
 function prepare(form) {
   if (form.dataset.prepared) return;
@@ -22,7 +9,7 @@ function prepare(form) {
   // was opened. The id stays for this page, so a second tap on Save is harmless.
   if (form.hasAttribute("data-fresh")) {
     const id = form.querySelector("[data-client-id]");
-    if (id && crypto.randomUUID) id.value = crypto.randomUUID();
+    if (id) id.value = newId();
     const at = form.querySelector("[data-recorded-at]");
     if (at) at.value = localInstant();
   }
@@ -103,4 +90,3 @@ prepareAll();
 // A form swapped in by htmx (a re-render with errors) keeps its id and time.
 document.addEventListener("htmx:afterSettle", prepareAll);
 
-export { localInstant };

@@ -1,6 +1,8 @@
 // The session player. Time comes from timestamps (Date.now against a stored anchor),
 // never from counting ticks, so a throttled or hidden tab cannot make it drift.
 
+import { localInstant, newId } from "./instants.js";
+
 const root = document.getElementById("player");
 const data = JSON.parse(document.getElementById("timeline").textContent);
 const segments = data.segments;
@@ -60,22 +62,6 @@ function clock(ms) {
 const sideText = (segment) => (segment.side === "none" ? "" : `${segment.side[0].toUpperCase()}${segment.side.slice(1)} side`);
 const label = (segment) => [segment.title, sideText(segment).toLowerCase()].filter(Boolean).join(", ");
 
-// Local time with its UTC offset, e.g. 2026-03-01T18:05:00.000+01:00.
-function isoLocal(ms) {
-  const offset = -new Date(ms).getTimezoneOffset();
-  const pad = (n) => String(Math.floor(Math.abs(n))).padStart(2, "0");
-  const local = new Date(ms + offset * 60000).toISOString().slice(0, 23);
-  return `${local}${offset < 0 ? "-" : "+"}${pad(offset / 60)}:${pad(offset % 60)}`;
-}
-
-function uuid() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 15) | 64;
-  bytes[8] = (bytes[8] & 63) | 128;
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 // Sound, speech, vibration and the wake lock are extras: each quietly does nothing
 // where the browser lacks it.
@@ -176,7 +162,7 @@ function tick() {
 
 function start() {
   const now = Date.now();
-  state = { clientId: uuid(), startedAt: now, anchor: now, heldMs: null, skipped: [] };
+  state = { clientId: newId(), startedAt: now, anchor: now, heldMs: null, skipped: [] };
   save();
   shownIndex = 0;
   announce(segments[0]);
@@ -236,8 +222,8 @@ function finish(now) {
   state.payload = {
     client_id: state.clientId,
     routine_slug: data.slug,
-    started_at: isoLocal(state.startedAt),
-    ended_at: isoLocal(Math.min(now, state.anchor + totalMs)),
+    started_at: localInstant(state.startedAt),
+    ended_at: localInstant(Math.min(now, state.anchor + totalMs)),
     steps_completed: stepsCompleted(),
     steps_total: data.steps_total,
   };
