@@ -3,12 +3,34 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crampcare.extensions import db
 from crampcare.models import Checkin, Share, User, WorkoutSession, utcnow
 
 from .conftest import PASSWORD, Auth
+
+
+def row_counts(app) -> dict[str, int]:
+    """How many rows each table of the schema holds."""
+    with app.app_context():
+        counts = {
+            table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables
+        }
+        db.session.remove()
+    return counts
+
+
+def every_row(app) -> dict[str, list[tuple]]:
+    """Every row of every table of the schema, in a stable order."""
+    with app.app_context():
+        rows = {
+            table.name: sorted((tuple(row) for row in db.session.execute(select(table))), key=repr)
+            for table in db.metadata.sorted_tables
+        }
+        db.session.remove()
+    return rows
 
 
 def user_id(app, email: str) -> int:

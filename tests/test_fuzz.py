@@ -22,16 +22,14 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crampcare import checkin_rules
 from crampcare.extensions import db, limiter
 from crampcare.models import (
     AuditEvent,
     Checkin,
-    LoginSession,
     Routine,
-    Share,
     Step,
     User,
     WorkoutSession,
@@ -40,17 +38,8 @@ from crampcare.routine_library import AREAS, DIFFICULTIES
 from crampcare.seed import seed_routines
 
 from .conftest import PASSWORD, Auth, csrf_token, make_app
+from .records import row_counts
 
-TABLES = {
-    "users": User,
-    "login_sessions": LoginSession,
-    "checkins": Checkin,
-    "sessions": WorkoutSession,
-    "routines": Routine,
-    "steps": Step,
-    "shares": Share,
-    "audit_events": AuditEvent,
-}
 FUZZ = settings(
     max_examples=60,
     deadline=None,
@@ -198,17 +187,6 @@ def signed_in(app, email: str = PATIENT, role: str = "patient"):
     client = app.test_client()
     assert Auth(client).register(email=email, role=role).status_code == 303
     return client, csrf_token(client, "/")
-
-
-def row_counts(app) -> dict[str, int]:
-    """How many rows each table holds."""
-    with app.app_context():
-        counts = {
-            name: db.session.scalar(select(func.count()).select_from(model))
-            for name, model in TABLES.items()
-        }
-        db.session.remove()
-    return counts
 
 
 def changed(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:

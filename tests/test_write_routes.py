@@ -12,48 +12,19 @@ from sqlalchemy import select
 
 from crampcare.extensions import db
 from crampcare.models import (
-    AuditEvent,
-    Checkin,
     LoginSession,
     Routine,
-    Share,
     Step,
-    User,
-    WorkoutSession,
 )
 
 from .conftest import csrf_token, make_app
-from .records import add_checkin, add_session, share_between, signed_in, user_id
+from .records import add_checkin, add_session, every_row, share_between, signed_in, user_id
 
-TABLES = {
-    "users": User,
-    "login_sessions": LoginSession,
-    "checkins": Checkin,
-    "sessions": WorkoutSession,
-    "routines": Routine,
-    "steps": Step,
-    "shares": Share,
-    "audit_events": AuditEvent,
-}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 OWNER = "owner@example.com"
 # The CSRF error page's heading: Flask-WTF's reason, then our advice.
 CSRF_REFUSAL = re.compile(r"<h1>The CSRF [^<]*Reload the page and try again.</h1>")
 PARAM = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-
-
-def every_row(app) -> dict[str, list[tuple]]:
-    """Every row of every table, column by column."""
-    with app.app_context():
-        rows = {
-            name: sorted(
-                (tuple(getattr(record, c.key) for c in model.__table__.columns))
-                for record in db.session.scalars(select(model))
-            )
-            for name, model in TABLES.items()
-        }
-        db.session.remove()
-    return rows
 
 
 def owner_records(app, client) -> dict[str, object]:
