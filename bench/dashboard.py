@@ -103,7 +103,7 @@ def time_requests(client, targets: list[tuple[str, dict]], n: int) -> list[list[
         for index, (path, headers) in enumerate(targets):
             if path == COLD:
                 kept = client.application.extensions["dashboard_cache"].entries
-                for key in [key for key in kept if key[4] == COLD_RANGE]:
+                for key in [key for key in kept if key.range_days == COLD_RANGE]:
                     del kept[key]
             start = time.perf_counter()
             response = client.get(path.split("#")[0], headers=headers)

@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 
 from .extensions import db
-from .models import Checkin, WorkoutSession
+from .models import Checkin, User, WorkoutSession
 from .routine_library import LIBRARY
 
 # (hour, minute) slots people stretch at: before work, lunch, after work, evening.
@@ -168,3 +168,7 @@ def replace_history(user_id: int, timezone: str, days: int, today: date, seed: i
         )
     if rows:
         db.session.execute(insert(Checkin), rows)
+    # Bulk statements skip the flush hook that versions a user's log: bump it here.
+    db.session.execute(
+        update(User).where(User.id == user_id).values(data_version=User.data_version + 1)
+    )

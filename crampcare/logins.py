@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from flask import Flask, current_app, jsonify, redirect, request, session, url_for
-from flask_login import LoginManager, login_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 
 from .devices import device_label
 from .extensions import db
@@ -46,8 +46,15 @@ def unauthorised():
 
 def start_login(user: User, remember: bool) -> LoginSession:
     """Sign a user in on this device with a fresh session."""
-    # A new session at every sign-in: nothing set before it carries over.
+    # Signing in over someone else's sign-in ends theirs, remember-me cookie included,
+    # so it cannot come back once this one ends.
+    if current_user.is_authenticated and current_user.current_login is not None:
+        db.session.delete(current_user.current_login)
+        db.session.commit()
+    # A new session at every sign-in: nothing set before it carries over. Logging out
+    # after the clear marks an old remember-me cookie for deletion in this response.
     session.clear()
+    logout_user()
     login = LoginSession.start(user, device_label(request.user_agent.string or ""))
     db.session.add(login)
     db.session.commit()

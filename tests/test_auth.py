@@ -280,3 +280,22 @@ def test_pages_need_login(client):
     response = client.get("/account")
     assert response.status_code == 302
     assert "/login?next=/account" in response.headers["Location"]
+
+
+def test_signing_in_over_a_remembered_sign_in_ends_it(app, auth, client):
+    auth.register(email="first@example.com")
+    auth.logout()
+    auth.login(email="first@example.com", remember=True)
+    remembered = client.get_cookie("remember_token").value
+    Auth(app.test_client()).register(email="second@example.com")
+    # On the same browser, the second person signs in over the first.
+    assert auth.login(email="second@example.com").status_code == 303
+    assert client.get_cookie("remember_token") is None
+    with app.app_context():
+        emails = db.session.scalars(
+            select(User.email).join(LoginSession).order_by(LoginSession.id)
+        ).all()
+    assert emails == ["second@example.com", "second@example.com"]
+    stale = app.test_client()
+    stale.set_cookie("remember_token", remembered)
+    assert stale.get("/account").status_code == 302

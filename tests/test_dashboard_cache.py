@@ -110,3 +110,35 @@ def test_a_form_in_a_kept_dashboard_works_for_the_session_that_sees_it(app, auth
     assert response.status_code in (200, 303)
     assert "Note from the gym" in page
     assert "Note from the gym" not in phone.get("/dashboard").get_data(as_text=True)
+
+
+def test_the_kept_dashboard_follows_the_profile_the_advice_reads(client, auth, app):
+    auth.register()
+    for day in (18, 19):
+        post_checkin(
+            client,
+            recorded_at=f"2026-11-{day}T18:00:00+00:00",
+            cramp_severity=1,
+            cramp_timing="after_stretch",
+        )
+    before = client.get("/dashboard").get_data(as_text=True)
+    assert "diuretic" not in before.lower()
+    client.post(
+        "/account",
+        data={
+            "timezone": "UTC",
+            "units": "ml",
+            "takes_diuretics": "y",
+            "csrf_token": csrf_token(client, "/account"),
+        },
+    )
+    assert "diuretic" in client.get("/dashboard").get_data(as_text=True).lower()
+
+
+def test_demo_history_bumps_the_version(app, runner):
+    from crampcare.seed import DEMO_PATIENT
+
+    runner.invoke(args=["demo", "--days", "14"])
+    first = version(app, DEMO_PATIENT)
+    runner.invoke(args=["demo", "--days", "14"])
+    assert version(app, DEMO_PATIENT) > first

@@ -213,3 +213,32 @@ def test_guessing_codes_is_rate_limited(app):
     assert answers == [400] * 10 + [429]
     page = doctor.post("/clinician/patients/redeem", data={"code": "X", "csrf_token": token})
     assert page.status_code == 429
+
+
+def test_every_look_at_a_shared_dashboard_is_audited(app):
+    from .records import share_between
+
+    signed_in(app, PATIENT)
+    doctor = signed_in(app, DOCTOR, role="clinician")
+    first = add_checkin(app, PATIENT, notes="Older note")
+    share_between(app, PATIENT, DOCTOR)
+    base = f"/clinician/patients/{user_id(app, PATIENT)}"
+    htmx = {"HX-Request": "true"}
+    assert doctor.get(base).status_code == 200
+    assert doctor.get(f"{base}?range=90", headers=htmx).status_code == 200
+    older = doctor.get(f"{base}?before={first + 1}", headers=htmx)
+    assert older.status_code == 200
+    assert doctor.get(f"{base}?before={10**30}", headers=htmx).status_code == 200
+    with app.app_context():
+        details = db.session.scalars(
+            select(AuditEvent.detail)
+            .where(AuditEvent.action == "clinician_view")
+            .order_by(AuditEvent.id)
+        ).all()
+    # An id past what a record can have is no cursor: the newest range panels answer.
+    assert details == [
+        "Viewed your dashboard",
+        "Viewed 90 days",
+        "Viewed older check-ins",
+        "Viewed 28 days",
+    ]

@@ -75,7 +75,8 @@ def _has_utc_instant(moment: datetime) -> bool:
     return True
 
 
-def _same_values(record, values: dict) -> bool:
+def same_values(record, values: dict) -> bool:
+    """True when the record already holds every one of these values."""
     return all(getattr(record, name) == value for name, value in values.items())
 
 
@@ -99,7 +100,7 @@ def create_once(model, values: dict):
             # Another request with this client_id won the race: answer as a replay.
             db.session.rollback()
             existing = db.session.scalar(lookup)
-    if _same_values(existing, values):
+    if same_values(existing, values):
         return jsonify(existing.to_dict()), 200
     return errors_response(
         {"client_id": "This client_id was already used for a different record."}, 422

@@ -4,7 +4,9 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask_login import current_user, login_required
 
 from .. import checkin_rules
+from ..api.common import same_values
 from ..extensions import db
+from ..fragments import is_fragment_request
 from ..logbook import (
     advice_for,
     check_session_owner,
@@ -32,11 +34,6 @@ def _no_store_health_data(response):
     if request.endpoint not in CACHEABLE or request.method != "GET":
         response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _wants_fragment() -> bool:
-    """htmx asked for a part of the page (a boosted request wants the whole page)."""
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
 
 
 def _after_save_url() -> str:
@@ -69,11 +66,21 @@ def _new_form(kind: str, session):
     check_session_owner(values, errors)
     if errors:
         return _render_form(kind, form, fields, errors, session=session)
-    # A second submit of the same form (same client_id) finds the first one saved.
-    if find_by_client_id(values["client_id"]) is None:
+    # A second submit of the same form (same client_id) finds the first one saved; the
+    # same form sent again with other answers must not be dropped without a word.
+    existing = find_by_client_id(values["client_id"])
+    if existing is None:
         db.session.add(Checkin(user_id=current_user.id, **values))
         db.session.commit()
+    elif not same_values(existing, _answers(values)):
+        errors = {"client_id": "This check-in was already saved. Edit it to change it."}
+        return _render_form(kind, form, fields, errors, session=session)
     return _saved("Check-in saved.")
+
+
+def _answers(values: dict) -> dict:
+    # Without JavaScript the time is the server's at each submit: compare the answers.
+    return {k: v for k, v in values.items() if k not in ("recorded_at", "recorded_offset_minutes")}
 
 
 @bp.route("/checkins/<int:checkin_id>/edit", methods=["GET", "POST"])
@@ -138,7 +145,7 @@ def learn():
 
 
 def _render_form(kind, form, fields, errors, *, session=None, checkin=None):
-    template = "checkins/_form.html" if _wants_fragment() else "checkins/form.html"
+    template = "checkins/_form.html" if is_fragment_request() else "checkins/form.html"
     if checkin is not None:
         action = url_for("checkins.edit_checkin", checkin_id=checkin.id)
     else:
@@ -156,7 +163,7 @@ def _render_form(kind, form, fields, errors, *, session=None, checkin=None):
 
 
 def _saved(message: str):
-    if not _wants_fragment():
+    if not is_fragment_request():
         flash(message, "success")
         return redirect(_after_save_url(), 303)
     config, items = advice_for(current_user)

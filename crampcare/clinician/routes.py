@@ -10,6 +10,7 @@ from ..exports.streams import csv_response, dated_filename, fhir_response, no_st
 from ..extensions import db
 from ..fragments import is_fragment_request
 from ..models import User, utcnow
+from ..record_ids import record_id
 from ..summary import summarise
 from . import bp
 from .forms import RedeemForm
@@ -85,7 +86,7 @@ def patient(patient_id: int):
     """A shared patient's dashboard, read-only; htmx gets its range panels or older rows."""
     patient = shared_patient_or_404(patient_id)
     range_days = panels.chosen_range(request.args.get("range", type=int))
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=record_id)
     context = {
         "patient": patient,
         "read_only": True,
@@ -94,11 +95,16 @@ def patient(patient_id: int):
             "clinician.patient", patient_id=patient.id, **values
         ),
     }
+    # Every look at the patient's data is in their audit log, the parts htmx loads too.
     if is_fragment_request() and before:
+        audit.record("clinician_view", patient, current_user, "Viewed older check-ins")
+        db.session.commit()
         rows, has_more = panels.recent_checkins(patient, before)
         recent = {"checkins": rows, "has_more": has_more}
         return render_template("dashboard/_checkin_rows.html", recent=recent, **context)
     if is_fragment_request():
+        audit.record("clinician_view", patient, current_user, f"Viewed {range_days} days")
+        db.session.commit()
         ranged = panels.range_panels(patient, range_days)
         return render_template("dashboard/_range_panels.html", **ranged, **context)
     audit.record("clinician_view", patient, current_user, "Viewed your dashboard")

@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
+from typing import NamedTuple
 
 from flask import current_app, session
 from flask_wtf.csrf import generate_csrf
@@ -55,15 +56,32 @@ def app_cache() -> RenderCache:
     return current_app.extensions.setdefault("dashboard_cache", RenderCache())
 
 
-def cache_key(user: User, range_days: int, now: datetime) -> tuple:
+class CacheKey(NamedTuple):
     """Everything the rendered panels depend on."""
+
+    user_id: int
+    data_version: int
+    timezone: str
+    units: str
+    # The advice reads these from the profile.
+    takes_diuretics: bool
+    conditions: tuple[str, ...]
+    range_days: int
+    local_day: str
+    csrf_secret: str | None
+
+
+def cache_key(user: User, range_days: int, now: datetime) -> CacheKey:
+    """The key of the signed-in user's panels for this range, today."""
     generate_csrf()  # the session's CSRF secret exists before it becomes part of the key
     today = now.astimezone(resolve_timezone(user.timezone)).date()
-    return (
+    return CacheKey(
         user.id,
         user.data_version,
         user.timezone,
         user.units,
+        user.takes_diuretics,
+        tuple(user.conditions or ()),
         range_days,
         today.isoformat(),
         session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")),
