@@ -1,5 +1,7 @@
 """Server-side sign-ins: each login is a row, its token rides in the signed cookie."""
 
+import hashlib
+import hmac
 from datetime import timedelta
 
 from flask import Flask, current_app, jsonify, redirect, request, session, url_for
@@ -19,6 +21,17 @@ def init_app(app: Flask, manager: LoginManager) -> None:
     manager.login_message_category = "info"
     manager.user_loader(load_user)
     manager.unauthorized_handler(unauthorised)
+    app.context_processor(lambda: {"account_tag": account_tag})
+
+
+def account_tag(user=None) -> str | None:
+    """An opaque, stable tag of the signed-in account, so the offline outbox sends each
+    entry only for the account that made it. It reveals nothing without the secret key."""
+    user = user or current_user
+    if not user.is_authenticated:
+        return None
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"account:{user.id}".encode(), hashlib.sha256).hexdigest()[:24]
 
 
 def load_user(token: str) -> User | None:

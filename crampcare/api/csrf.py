@@ -3,12 +3,13 @@
 from flask import jsonify
 from flask_wtf.csrf import generate_csrf
 
+from ..logins import account_tag
 from . import bp
 
 
 @bp.get("/csrf-token")
 def csrf_token():
-    """{"csrf_token": ...} bound to this browser's session; never cached."""
-    response = jsonify(csrf_token=generate_csrf())
+    """{"csrf_token", "account"} for this browser's session; never cached."""
+    response = jsonify(csrf_token=generate_csrf(), account=account_tag())
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -61,10 +61,29 @@
     if (!inPage) return null;
     return document.querySelector('meta[name="csrf-token"]')?.content || null;
   }
+  // Whose entries these are: an opaque tag of the signed-in account. An entry is only
+  // ever sent for the account that made it (or, made signed out, for the next sign-in).
+  let account = null;
+  function pageAccount() {
+    if (!inPage) return null;
+    return document.querySelector('meta[name="crampcare-account"]')?.content || null;
+  }
+  async function currentAccount() {
+    if (pageAccount()) return pageAccount();
+    try {
+      await freshToken();
+    } catch {
+      return null;
+    }
+    return account;
+  }
+
   async function freshToken() {
     const response = await fetch("/api/csrf-token", { credentials: "same-origin" });
     if (!response.ok) throw new Error(`csrf-token answered ${response.status}`);
-    token = (await response.json()).csrf_token;
+    const body = await response.json();
+    token = body.csrf_token;
+    account = body.account || null;
     const meta = inPage && document.querySelector('meta[name="csrf-token"]');
     if (meta) meta.content = token;
     return token;
@@ -135,6 +154,7 @@
   function entryFrom({ kind, url, body, method = "POST", formUrl = null }) {
     return {
       client_id: body.client_id || newClientId(),
+      account: pageAccount(),
       kind,
       url,
       method,
@@ -165,8 +185,10 @@
   }
 
   async function flushUnlocked() {
+    const me = await currentAccount();
     const entries = (await list())
       .filter((entry) => entry.status === "pending" || entry.status === "needs_login")
+      .filter((entry) => !entry.account || !me || entry.account === me)
       .sort((a, b) => a.created_at.localeCompare(b.created_at));
     let sent = 0;
     for (const entry of entries) {

@@ -121,6 +121,10 @@ function watchOutbox() {
       if (unsent && !window.confirm(warning)) return;
       await outbox.clear();
       await forgetPages();
+      // A routine left half-played belongs to this account too.
+      for (const key of Object.keys(localStorage)) {
+        if (key.startsWith("crampcare.player.")) localStorage.removeItem(key);
+      }
     } catch {
       // Storage unavailable: signing out must still work.
     }

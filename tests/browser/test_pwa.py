@@ -457,3 +457,25 @@ def test_entries_older_than_30_days_are_shown_as_stale(page, context):
     expect(page.locator("#outbox-summary")).to_have_text(
         "1 check-in waiting to sync (1 over 30 days old)."
     )
+
+
+def test_an_entry_is_only_sent_for_the_account_that_made_it(signed_in, live_app):
+    page = signed_in
+    controlled(page)
+    mine = page.get_attribute('meta[name="crampcare-account"]', "content")
+    assert mine
+    page.evaluate(ENQUEUE, ["mine", {}])
+    # An entry left by another account on this phone (say, a sign-in that expired).
+    page.evaluate(
+        """() => CrampOutbox.enqueue({
+             client_id: "theirs", account: "another-account", kind: "checkin",
+             url: "/api/test-echo", method: "POST", body: {client_id: "theirs"},
+             form_url: "/", created_at: new Date().toISOString(), status: "pending",
+             errors: null})"""
+    )
+    page.evaluate("() => CrampOutbox.flush()")
+    entries = page.evaluate("() => CrampOutbox.list()")
+    assert [(e["client_id"], e["status"]) for e in entries] == [("theirs", "pending")]
+    deliveries = echo_log(live_app)["deliveries"]
+    assert deliveries["mine"] == 1
+    assert deliveries["theirs"] == 0
