@@ -30,6 +30,8 @@ def defaults(instance_path: str) -> dict:
         "SECURE_COOKIES": None,
         # Only write last-seen times this often, so reads stay reads.
         "LOGIN_SESSION_TOUCH_SECONDS": 300,
+        # A sign-in unused for this long ends on the server (as long as remember-me lasts).
+        "LOGIN_IDLE_DAYS": 30,
         "LOGIN_LIMIT_PER_ADDRESS": "20 per minute; 200 per hour",
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute; 20 per hour",
         "HTMX_VERSION": "2.0.11",

@@ -29,7 +29,9 @@ def is_health_data_path(path: str) -> bool:
 def mark_no_store(response):
     """Send health-data responses with Cache-Control: no-store."""
     blueprint = request.blueprint
-    if blueprint in NO_STORE_BLUEPRINTS or is_health_data_path(request.path):
+    # A form filled in for one session names that session: only the empty form is kept.
+    names_a_record = request.path in CACHEABLE_EXCEPTIONS and bool(request.query_string)
+    if blueprint in NO_STORE_BLUEPRINTS or is_health_data_path(request.path) or names_a_record:
         response.headers["Cache-Control"] = "no-store"
     return response
 

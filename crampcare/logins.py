@@ -40,6 +40,12 @@ def load_user(token: str) -> User | None:
     if login is None:
         return None
     now = utcnow()
+    idle_limit = timedelta(days=current_app.config["LOGIN_IDLE_DAYS"])
+    if now - login.last_seen_at > idle_limit:
+        # Unused for too long: a copied cookie must not work forever.
+        db.session.delete(login)
+        db.session.commit()
+        return None
     touch_every = timedelta(seconds=current_app.config["LOGIN_SESSION_TOUCH_SECONDS"])
     if now - login.last_seen_at > touch_every:
         login.last_seen_at = now

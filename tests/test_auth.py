@@ -299,3 +299,17 @@ def test_signing_in_over_a_remembered_sign_in_ends_it(app, auth, client):
     stale = app.test_client()
     stale.set_cookie("remember_token", remembered)
     assert stale.get("/account").status_code == 302
+
+
+def test_a_sign_in_unused_for_too_long_ends(app, auth, client):
+    from datetime import timedelta
+
+    from crampcare.models import utcnow
+
+    auth.register()
+    with app.app_context():
+        login = db.session.scalar(select(LoginSession))
+        login.last_seen_at = utcnow() - timedelta(days=31)
+        db.session.commit()
+    assert client.get("/account").status_code == 302
+    assert count(app, LoginSession) == 0

@@ -196,3 +196,14 @@ def test_csrf_token_endpoint_gives_a_token_that_the_api_accepts(app, client, aut
     assert token
     assert client.post("/api-test/echo", json={}).status_code == 400
     assert client.post("/api-test/echo", json={}, headers={"X-CSRFToken": token}).status_code == 204
+
+
+def test_a_checkin_form_for_one_session_is_never_stored(app, client, auth):
+    from .records import add_session
+
+    auth.register()
+    assert "no-store" not in client.get("/checkins/new").headers.get("Cache-Control", "")
+    session_id = add_session(app, "pat@example.com")
+    response = client.get(f"/checkins/new?session={session_id}")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
