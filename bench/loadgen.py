@@ -176,7 +176,9 @@ class Patient:
                 {"Content-Type": "application/json", "X-CSRFToken": self.token},
             )
             return status
-        except OSError:
+        except (OSError, http.client.HTTPException):
+            # Refused, reset, or cut off mid-answer (the server died after its commit,
+            # perhaps): not acknowledged, so the caller sends the same record again.
             return 0
 
 
