@@ -9,6 +9,15 @@ from flask_login import current_user
 ML_PER_US_FL_OZ = 29.5735
 
 
+def show_times_in(timezone: str) -> None:
+    """Show this request's times in another person's timezone (a patient's, to their
+    clinician): a cramp at 2 a.m. is a night cramp in the patient's day, not the reader's."""
+    try:
+        g.user_zone = ZoneInfo(timezone or "UTC")
+    except (KeyError, ValueError):
+        g.user_zone = ZoneInfo("UTC")
+
+
 def user_zone() -> ZoneInfo:
     """The signed-in user's timezone, UTC when signed out or unknown (once per request)."""
     if "user_zone" not in g:

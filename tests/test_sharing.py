@@ -242,3 +242,18 @@ def test_every_look_at_a_shared_dashboard_is_audited(app):
         "Viewed older check-ins",
         "Viewed 28 days",
     ]
+
+
+def test_a_clinician_reads_times_in_the_patients_day(app):
+    from .records import share_between
+
+    signed_in(app, PATIENT, tz="Australia/Sydney")
+    doctor = signed_in(app, DOCTOR, role="clinician", tz="America/New_York")
+    at = (utcnow() - timedelta(days=1)).replace(hour=15, minute=30, second=0, microsecond=0)
+    add_checkin(app, PATIENT, recorded_at=at, notes="night")
+    share_between(app, PATIENT, DOCTOR)
+    page = doctor.get(f"/clinician/patients/{user_id(app, PATIENT)}").get_data(as_text=True)
+    in_sydney = at.astimezone(ZoneInfo("Australia/Sydney"))
+    in_new_york = at.astimezone(ZoneInfo("America/New_York"))
+    assert f", {in_sydney:%H:%M}" in page
+    assert f", {in_new_york:%H:%M}" not in page

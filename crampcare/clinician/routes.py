@@ -8,6 +8,7 @@ from ..advice import AdviceConfig
 from ..dashboard import panels
 from ..exports.streams import csv_response, dated_filename, fhir_response, no_store, report_response
 from ..extensions import db
+from ..formatting import show_times_in
 from ..fragments import is_fragment_request
 from ..models import User, utcnow
 from ..record_ids import record_id
@@ -41,6 +42,7 @@ def shared_patient_or_404(patient_id: int) -> User:
     patient = db.session.get(User, patient_id)
     if patient is None or not shares.has_access(current_user.id, patient_id):
         abort(404)
+    show_times_in(patient.timezone)
     return patient
 
 
