@@ -5,7 +5,9 @@ from urllib.parse import urlsplit
 from flask import Flask, request
 
 # Areas that show or carry health data: never stored by a browser or the service worker.
-NO_STORE_BLUEPRINTS = frozenset({"dashboard", "clinician", "exports", "api"})
+NO_STORE_BLUEPRINTS = frozenset({"dashboard", "clinician", "exports", "api", "checkins", "sharing"})
+# Pages of those areas that hold no data of anyone's: the empty forms and background reading.
+CACHEABLE_ENDPOINTS = frozenset({"checkins.new_checkin", "checkins.new_cramp", "checkins.learn"})
 NO_STORE_PREFIXES = (
     "/dashboard",
     "/checkins",
@@ -26,12 +28,19 @@ def is_health_data_path(path: str) -> bool:
     return any(path == prefix or path.startswith(prefix + "/") for prefix in NO_STORE_PREFIXES)
 
 
-def mark_no_store(response):
-    """Send health-data responses with Cache-Control: no-store."""
-    blueprint = request.blueprint
+def _cacheable_page() -> bool:
     # A form filled in for one session names that session: only the empty form is kept.
-    names_a_record = request.path in CACHEABLE_EXCEPTIONS and bool(request.query_string)
-    if blueprint in NO_STORE_BLUEPRINTS or is_health_data_path(request.path) or names_a_record:
+    return (
+        request.method == "GET"
+        and request.endpoint in CACHEABLE_ENDPOINTS
+        and not request.query_string
+    )
+
+
+def mark_no_store(response):
+    """Send health-data responses with Cache-Control: no-store (the one place that decides)."""
+    in_data_area = request.blueprint in NO_STORE_BLUEPRINTS or is_health_data_path(request.path)
+    if in_data_area and not _cacheable_page():
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -10,6 +10,4 @@ from . import bp
 @bp.get("/csrf-token")
 def csrf_token():
     """{"csrf_token", "account"} for this browser's session; never cached."""
-    response = jsonify(csrf_token=generate_csrf(), account=account_tag())
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jsonify(csrf_token=generate_csrf(), account=account_tag())

@@ -110,6 +110,11 @@ def account():
         db.session.commit()
         flash("Your profile is saved.", "success")
         return redirect(url_for("auth.account"), 303)
+    return _account_page(form=form)
+
+
+def _account_page(**forms):
+    """The account page; the form that was just submitted comes back with its errors."""
     devices = db.session.scalars(
         select(LoginSession)
         .where(LoginSession.user_id == current_user.id)
@@ -117,11 +122,11 @@ def account():
     ).all()
     return render_template(
         "auth/account.html",
-        form=form,
         devices=devices,
-        password_form=PasswordChangeForm(),
+        form=forms.get("form") or ProfileForm(obj=current_user),
+        password_form=forms.get("password_form") or PasswordChangeForm(),
         confirm_form=ConfirmForm(),
-        delete_form=DeleteAccountForm(),
+        delete_form=forms.get("delete_form") or DeleteAccountForm(),
     )
 
 
@@ -169,14 +174,7 @@ def change_password():
             flash("Your password is changed; your other devices are signed out.", "success")
             return redirect(url_for("auth.account"), 303)
         form.current_password.errors.append("That is not your current password.")
-    return render_template(
-        "auth/account.html",
-        form=ProfileForm(obj=current_user),
-        devices=current_user.login_sessions,
-        password_form=form,
-        confirm_form=ConfirmForm(),
-        delete_form=DeleteAccountForm(),
-    ), 200
+    return _account_page(password_form=form)
 
 
 @bp.post("/account/delete")
@@ -195,11 +193,4 @@ def delete_account():
             flash("Your account and all its data are deleted.", "info")
             return redirect(url_for("auth.login"), 303)
         form.password.errors.append("That is not your password; nothing was deleted.")
-    return render_template(
-        "auth/account.html",
-        form=ProfileForm(obj=current_user),
-        devices=current_user.login_sessions,
-        password_form=PasswordChangeForm(),
-        confirm_form=ConfirmForm(),
-        delete_form=form,
-    )
+    return _account_page(delete_form=form)

@@ -22,22 +22,9 @@ from ..record_ids import record_id
 from . import bp
 from .forms import CheckinForm, blank_fields, read_submission, stored_fields
 
-# Empty forms and background reading may be cached; everything else shows health data.
-CACHEABLE = {"checkins.new_checkin", "checkins.new_cramp", "checkins.learn"}
 PAGE_SIZE = 50
 # Far past any real history, and small enough that the offset stays a database integer.
 MAX_PAGE = 10**9
-
-
-@bp.after_request
-def _no_store_health_data(response):
-    if request.endpoint not in CACHEABLE or request.method != "GET":
-        response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _after_save_url() -> str:
-    return url_for("dashboard.index")
 
 
 @bp.route("/checkins/new", methods=["GET", "POST"])
@@ -165,7 +152,7 @@ def _render_form(kind, form, fields, errors, *, session=None, checkin=None):
 def _saved(message: str):
     if not is_fragment_request():
         flash(message, "success")
-        return redirect(_after_save_url(), 303)
+        return redirect(url_for("dashboard.index"), 303)
     config, items = advice_for(current_user)
     response = make_response(render_template("checkins/_saved.html", message=message, items=items))
     response.headers["HX-Trigger"] = "checkin-saved"

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from .. import audit, shares
 from ..advice import AdviceConfig
 from ..dashboard import panels
-from ..exports.streams import csv_response, dated_filename, fhir_response, no_store, report_response
+from ..exports.streams import csv_response, dated_filename, fhir_response, report_response
 from ..extensions import db
 from ..formatting import show_times_in
 from ..fragments import is_fragment_request
@@ -30,11 +30,6 @@ def _signed_in_clinician():
     """These pages exist for clinicians only; to anyone else there is nothing here."""
     if not current_user.is_clinician:
         abort(404)
-
-
-@bp.after_request
-def _health_data_not_stored(response):
-    return no_store(response)
 
 
 def shared_patient_or_404(patient_id: int) -> User:

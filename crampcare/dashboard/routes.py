@@ -31,12 +31,6 @@ def panel_url(endpoint: str, **values) -> str:
     return url_for(f"dashboard.{endpoint}", **values)
 
 
-@bp.after_request
-def _no_store(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.before_request
 @login_required
 def _patients_only():

@@ -31,12 +31,6 @@ class PatientRef:
     timezone: str
 
 
-def no_store(response: Response) -> Response:
-    """Tell browsers and proxies to keep no copy: the body is health data."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 class CheckinColumns(NamedTuple):
     """The check-in fields of an export row, its time in the offset it was recorded in."""
 
@@ -143,7 +137,7 @@ def report_response(patient: User, back_url: str) -> Response:
         generated_at=now,
         back_url=back_url,
     )
-    return no_store(current_app.make_response(html))
+    return current_app.make_response(html)
 
 
 def _release(patient: User) -> PatientRef:
@@ -180,7 +174,7 @@ def _batched(chunks: Iterable[str]) -> Iterator[str]:
 def _download(chunks: Iterable[str], mimetype: str, filename: str) -> Response:
     response = Response(stream_with_context(_batched(chunks)), content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return no_store(response)
+    return response
 
 
 def dated_filename(stem: str, extension: str) -> str:

@@ -7,7 +7,6 @@ from sqlalchemy.orm import joinedload
 
 from .. import audit, shares
 from ..auth.forms import ConfirmForm
-from ..exports.streams import no_store
 from ..extensions import db
 from ..models import AuditEvent, Share, utcnow
 from . import bp
@@ -35,11 +34,6 @@ def _signed_in_patient():
     """Only patients share their data."""
     if not current_user.is_patient:
         abort(404)
-
-
-@bp.after_request
-def _health_data_not_stored(response):
-    return no_store(response)
 
 
 def own_share_or_404(share_id: int) -> Share:
