@@ -7,9 +7,11 @@ user's own timezone, and every item explains itself in the user's own numbers.
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any, Protocol, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .local_time import as_utc, local_date, resolve_timezone
+from .vocabulary import CONDITION_PHRASES, RED_FLAG_PHRASES, REST_TIMINGS, SEVERE
 
 
 class CheckinLike(Protocol):
@@ -110,27 +112,6 @@ CATEGORY_LEVELS: dict[str, str] = {
 
 CATEGORY_ORDER: tuple[str, ...] = tuple(CATEGORY_LEVELS)
 
-# A red flag in plain words, as it reads after "you logged".
-RED_FLAG_WORDS: dict[str, str] = {
-    "saddle_numbness": "numbness between the legs or around the buttocks",
-    "bladder_bowel": "new trouble controlling your bladder or bowel",
-    "leg_weakness": "weakness in a leg",
-    "fever": "a fever",
-    "after_injury": "pain that started after an injury",
-    "long_cramp": "a cramp that lasted over 10 minutes and did not ease",
-}
-
-CONDITION_WORDS: dict[str, str] = {
-    "kidney": "kidney disease",
-    "thyroid": "a thyroid condition",
-    "diabetes": "diabetes",
-    "nerve": "a nerve condition",
-    "hormone": "a hormone condition",
-}
-
-REST_TIMINGS = frozenset({"at_rest", "night"})
-SEVERE = 3
-
 _MONTHS = (
     "January",
     "February",
@@ -168,24 +149,6 @@ class AdviceItem:
             "evidence": list(self.evidence),
             "section": self.section,
         }
-
-
-def resolve_timezone(name: str | None) -> tzinfo:
-    """Return the named IANA timezone, or UTC when the name is missing or unknown."""
-    if not name:
-        return UTC
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        # A browser may report a zone this server's tz database lacks: UTC beats a crash.
-        return UTC
-
-
-def window_start(now: datetime, timezone: str, days: int) -> datetime:
-    """Return, in UTC, the start of the local day `days - 1` days before today."""
-    zone = resolve_timezone(timezone)
-    first_day = _local_date(now, zone) - timedelta(days=days - 1)
-    return datetime.combine(first_day, time.min, tzinfo=zone).astimezone(UTC)
 
 
 def compute_advice(
@@ -239,10 +202,10 @@ class _Facts:
         config: AdviceConfig,
     ) -> "_Facts":
         zone = resolve_timezone(getattr(profile, "timezone", None))
-        today = _local_date(now, zone)
+        today = local_date(now, zone)
 
         def days_ago(moment: datetime) -> int:
-            return (today - _local_date(moment, zone)).days
+            return (today - local_date(moment, zone)).days
 
         in_window = []
         checkin_days_ago: dict[int, int] = {}
@@ -252,7 +215,7 @@ class _Facts:
             if 0 <= offset < config.window_days:
                 in_window.append(checkin)
                 checkin_days_ago[checkin.id] = offset
-        in_window.sort(key=lambda c: (_as_utc(c.recorded_at), c.id))
+        in_window.sort(key=lambda c: (as_utc(c.recorded_at), c.id))
 
         session_offsets = tuple(
             offset
@@ -283,8 +246,8 @@ def _urgent(facts: _Facts) -> AdviceItem | None:
         return None
     reports = []
     for checkin in flagged:
-        day = _local_date(checkin.recorded_at, facts.zone)
-        words = [RED_FLAG_WORDS.get(flag, flag.replace("_", " ")) for flag in _red_flags(checkin)]
+        day = local_date(checkin.recorded_at, facts.zone)
+        words = [RED_FLAG_PHRASES.get(flag, flag.replace("_", " ")) for flag in _red_flags(checkin)]
         reports.append(f"on {_format_date(day)} you logged {_join(words)}")
     reason = (
         _sentence("; ".join(reports))
@@ -378,7 +341,7 @@ def _cramps_with_medication(facts: _Facts) -> _Finding | None:
         return None
     clauses = ["you take diuretics"] if facts.takes_diuretics else []
     if facts.conditions:
-        named = [CONDITION_WORDS.get(c, c.replace("_", " ")) for c in facts.conditions]
+        named = [CONDITION_PHRASES.get(c, c.replace("_", " ")) for c in facts.conditions]
         clauses.append(f"your profile lists {_join(named)}")
     clauses.append(f"you logged {_count(len(facts.cramps), 'cramp')}")
     sentence = (
@@ -535,23 +498,12 @@ def _is_cramp(checkin: Any) -> bool:
 def _red_flags(checkin: Any) -> list[str]:
     # Keep the spec's order and drop repeats, so the reason reads the same every time.
     flags = list(dict.fromkeys(getattr(checkin, "red_flags", None) or ()))
-    known = [flag for flag in RED_FLAG_WORDS if flag in flags]
-    return known + [flag for flag in flags if flag not in RED_FLAG_WORDS]
+    known = [flag for flag in RED_FLAG_PHRASES if flag in flags]
+    return known + [flag for flag in flags if flag not in RED_FLAG_PHRASES]
 
 
 def _electrolytes_taken(checkin: Any) -> bool:
     return bool(getattr(checkin, "electrolytes", None))
-
-
-def _as_utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes even for timezone-aware columns; we store UTC.
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def _local_date(moment: datetime, zone: tzinfo) -> date:
-    return _as_utc(moment).astimezone(zone).date()
 
 
 def _ids(checkins: Iterable[Any]) -> list[int]:

@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .local_time import local_date
+
 COLUMNS: tuple[str, ...] = (
     "checkin_id",
     "client_id",
@@ -81,7 +83,7 @@ def _checkin_cells(checkin: Any, zone: ZoneInfo) -> list[Any]:
         checkin.id,
         checkin.client_id,
         recorded_at.isoformat(),
-        recorded_at.astimezone(zone).date().isoformat(),
+        local_date(recorded_at, zone).isoformat(),
         checkin.cramp_severity,
         checkin.cramp_timing,
         ";".join(checkin.cramp_locations),

@@ -24,10 +24,6 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from .extensions import db
 from .passwords import hash_password, needs_rehash, verify_password
 
-ROLES = ("patient", "clinician")
-UNITS = ("ml", "floz")
-CONDITIONS = ("kidney", "thyroid", "diabetes", "nerve", "hormone")
-
 
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""

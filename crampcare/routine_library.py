@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-DIFFICULTIES: tuple[str, ...] = ("gentle", "moderate", "advanced")
-AREAS: tuple[str, ...] = ("lower", "mid", "upper", "whole")
-SIDES: tuple[str, ...] = ("none", "left", "right", "both")
+from . import vocabulary
+
+DIFFICULTIES: tuple[str, ...] = tuple(vocabulary.DIFFICULTIES)
+AREAS: tuple[str, ...] = tuple(vocabulary.ROUTINE_AREAS)
+SIDES: tuple[str, ...] = tuple(vocabulary.STEP_SIDES)
 
 SAFETY_NOTE = (
     "Stretch to a mild, comfortable pull, never into pain. Stop at once if the pain is "

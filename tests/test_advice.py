@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crampcare.advice import AdviceConfig, AdviceItem, compute_advice, window_start
+from crampcare.advice import AdviceConfig, AdviceItem, compute_advice
+from crampcare.local_time import window_start
 
 NOW = datetime(2025, 3, 28, 12, 0, tzinfo=UTC)
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from crampcare.demo import build_history
 from crampcare.extensions import db
-from crampcare.logbook import advice_for
+from crampcare.logbook.queries import advice_for
 from crampcare.models import Checkin, User, WorkoutSession
 from crampcare.seed import DEMO_PATIENT
 

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from crampcare import checkin_rules
+from crampcare import vocabulary
 from crampcare.extensions import db, limiter
 from crampcare.models import (
     AuditEvent,
@@ -99,14 +99,14 @@ CHECKIN_VALUES = {
     "session_id": st.none() | st.integers(min_value=-5, max_value=2**64),
     "recorded_at": instants,
     "cramp_severity": st.integers(-1, 4),
-    "cramp_timing": st.none() | st.sampled_from(sorted(checkin_rules.TIMINGS)),
-    "cramp_locations": subsets(checkin_rules.LOCATIONS),
+    "cramp_timing": st.none() | st.sampled_from(sorted(vocabulary.TIMINGS)),
+    "cramp_locations": subsets(vocabulary.LOCATIONS),
     "pain": st.none() | st.integers(-1, 11),
     "water_ml": st.none() | st.integers(-1, 5001),
-    "electrolytes": subsets(checkin_rules.ELECTROLYTES),
-    "sweat": st.none() | st.sampled_from(sorted(checkin_rules.SWEAT)),
+    "electrolytes": subsets(vocabulary.ELECTROLYTES),
+    "sweat": st.none() | st.sampled_from(sorted(vocabulary.SWEAT)),
     "exertion": st.none() | st.integers(0, 11),
-    "red_flags": subsets(checkin_rules.RED_FLAGS),
+    "red_flags": subsets(vocabulary.RED_FLAGS),
     "notes": st.none() | any_text | st.text(max_size=1100),
 }
 
@@ -154,14 +154,14 @@ CHECKIN_FORM = {
     "client_id": st.uuids().map(str),
     "recorded_at": plausible_instants | st.just(""),
     "cramp_severity": numbers(0, 3),
-    "cramp_timing": st.sampled_from(["", *checkin_rules.TIMINGS]),
-    "cramp_locations": subsets(checkin_rules.LOCATIONS),
+    "cramp_timing": st.sampled_from(["", *vocabulary.TIMINGS]),
+    "cramp_locations": subsets(vocabulary.LOCATIONS),
     "pain": numbers(0, 10) | st.just(""),
     "water_ml": numbers(0, 5000) | st.just(""),
-    "electrolytes": subsets(checkin_rules.ELECTROLYTES),
-    "sweat": st.sampled_from(["", *checkin_rules.SWEAT]),
+    "electrolytes": subsets(vocabulary.ELECTROLYTES),
+    "sweat": st.sampled_from(["", *vocabulary.SWEAT]),
     "exertion": numbers(1, 10) | st.just(""),
-    "red_flags": subsets(checkin_rules.RED_FLAGS),
+    "red_flags": subsets(vocabulary.RED_FLAGS),
     "notes": form_text | st.text(max_size=1100),
 }
 

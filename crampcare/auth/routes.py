@@ -8,12 +8,12 @@ from sqlalchemy import delete, select
 
 from .. import audit
 from ..extensions import db, limiter
+from ..forms import ConfirmForm
 from ..logins import start_login
 from ..models import LoginSession, User
 from ..passwords import DUMMY_HASH, verify_password
 from . import bp
 from .forms import (
-    ConfirmForm,
     DeleteAccountForm,
     LoginForm,
     PasswordChangeForm,

@@ -10,9 +10,9 @@ from ..exports.streams import csv_response, dated_filename, fhir_response, repor
 from ..extensions import db
 from ..formatting import show_times_in
 from ..fragments import is_fragment_request
+from ..logbook.summary import summarise
 from ..models import User, utcnow
 from ..record_ids import record_id
-from ..summary import summarise
 from . import bp
 from .forms import RedeemForm
 

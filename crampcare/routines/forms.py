@@ -8,21 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..routine_library import AREAS, DIFFICULTIES
+from ..vocabulary import DIFFICULTIES, ROUTINE_AREAS, STEP_SIDES
 
 MAX_STEPS = 30
-AREA_LABELS = {
-    "lower": "Lower back",
-    "mid": "Mid back",
-    "upper": "Upper back",
-    "whole": "Whole back",
-}
-SIDE_LABELS = {
-    "none": "No side",
-    "left": "Left only",
-    "right": "Right only",
-    "both": "Both (left, then right)",
-}
 
 
 def new_slug(title: str) -> str:
@@ -59,10 +47,10 @@ class RoutineForm(FlaskForm):
     )
     difficulty = SelectField(
         "Difficulty",
-        choices=[(value, value.capitalize()) for value in DIFFICULTIES],
+        choices=list(DIFFICULTIES.items()),
         default="gentle",
     )
-    area = SelectField("Part of the back", choices=[(value, AREA_LABELS[value]) for value in AREAS])
+    area = SelectField("Part of the back", choices=list(ROUTINE_AREAS.items()))
 
 
 class StepForm(FlaskForm):
@@ -86,7 +74,7 @@ class StepForm(FlaskForm):
     reps = _whole_number("Repetitions", 1, 20, 1)
     side = RadioField(
         "Side",
-        choices=list(SIDE_LABELS.items()),
+        choices=list(STEP_SIDES.items()),
         default="none",
         validators=[InputRequired(message="Choose a side.")],
     )
@@ -101,7 +89,3 @@ class MoveForm(FlaskForm):
     """Move a step one place up or down."""
 
     direction = SelectField("Direction", choices=[("up", "Up"), ("down", "Down")])
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes something; it carries only the CSRF token."""

@@ -4,16 +4,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..forms import ConfirmForm
 from ..fragments import is_fragment_request
 from ..models import Routine, Step
 from ..routine_library import AREAS, DIFFICULTIES, SAFETY_NOTE
 from ..timeline import build_timeline, format_duration, total_seconds
+from ..vocabulary import DIFFICULTIES as DIFFICULTY_LABELS
+from ..vocabulary import ROUTINE_AREAS, STEP_SIDES
 from . import bp
 from .forms import (
-    AREA_LABELS,
     MAX_STEPS,
-    SIDE_LABELS,
-    ConfirmForm,
     MoveForm,
     RoutineForm,
     StepForm,
@@ -26,8 +26,9 @@ from .queries import get_own_routine_or_404, get_routine_or_404, visible_routine
 def _routine_words():
     return {
         "safety_note": SAFETY_NOTE,
-        "area_labels": AREA_LABELS,
-        "side_labels": SIDE_LABELS,
+        "area_labels": ROUTINE_AREAS,
+        "difficulty_labels": DIFFICULTY_LABELS,
+        "side_labels": STEP_SIDES,
         "routine_duration": lambda routine: format_duration(total_seconds(routine.steps)),
     }
 
