@@ -66,10 +66,10 @@ def meet_after_lookup(app) -> None:
     lookups = itertools.count()
 
     def wait_for_the_other(_conn, _cursor, statement, _params, _context, _many):
-        if "FROM checkins" in statement and "checkins.client_id =" in statement:
-            # The first lookup of each request; the loser looks again after its rollback.
-            if next(lookups) < 2:
-                barrier.wait()
+        lookup = "FROM checkins" in statement and "checkins.client_id =" in statement
+        # The first lookup of each request; the loser looks again after its rollback.
+        if lookup and next(lookups) < 2:
+            barrier.wait()
 
     event.listen(engine, "after_cursor_execute", wait_for_the_other)
 
