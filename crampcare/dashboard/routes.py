@@ -12,12 +12,12 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ..fragments import is_fragment_request
-from ..logbook import service
+from ..logbook import panels, service
 from ..logbook.forms import CheckinForm, read_submission, stored_fields
 from ..logbook.queries import get_checkin_or_404, stored_values
 from ..models import utcnow
 from ..record_ids import record_id
-from . import bp, cache, panels
+from . import bp, cache
 
 
 @bp.app_context_processor

@@ -1,4 +1,5 @@
-"""What each dashboard panel shows, read with queries bounded by date or by LIMIT."""
+"""What each dashboard panel shows (the patient's own and their clinician's view),
+read with queries bounded by date or by LIMIT."""
 
 from __future__ import annotations
 
@@ -19,9 +20,9 @@ from ..local_time import (
     week_start,
     weekly_buckets,
 )
-from ..logbook.queries import advice_for, checkins_of
-from ..logbook.weeks import cramp_weeks
 from ..models import Checkin, User, WorkoutSession, utcnow
+from .queries import advice_for, checkins_of
+from .weeks import cramp_weeks
 
 RANGES = (7, 28, 90)
 DEFAULT_RANGE = 28
