@@ -3,7 +3,8 @@
 from sqlalchemy import select
 
 from crampcare.extensions import db
-from crampcare.models import Checkin
+from crampcare.models import Checkin, User
+from crampcare.vocabulary import ML_PER_FL_OZ
 
 
 def stored(live_app) -> list[Checkin]:
@@ -42,3 +43,25 @@ def test_a_cramp_logged_offline_is_sent_once_when_back_online(signed_in, context
     assert checkin.client_id == waiting[0]["client_id"]
     page.reload()
     assert len(stored(live_app)) == 1
+
+
+def test_water_in_fluid_ounces_is_converted_with_the_servers_factor(signed_in, context, live_app):
+    with live_app.app_context():
+        patient = db.session.scalars(select(User)).one()
+        patient.units = "floz"
+        db.session.commit()
+        db.session.remove()
+    page = signed_in
+    page.goto("/cramps/new")
+    page.wait_for_function("window.CrampOutbox !== undefined && window.htmx !== undefined")
+    factor = page.get_attribute("[data-ml-per-fl-oz]", "data-ml-per-fl-oz")
+    assert float(factor) == ML_PER_FL_OZ
+    context.set_offline(True)
+    page.check("input[name=cramp_severity][value='1']")
+    page.check("input[name=cramp_timing][value=at_rest]")
+    page.fill("#water_ml", "16.9")
+    page.get_by_role("button", name="Save check-in").click()
+    page.get_by_role("heading", name="Saved on this phone").wait_for()
+    waiting = page.evaluate("() => CrampOutbox.list()")
+    # What the no-JavaScript form would store for the same box: 16.9 fl oz is 500 ml.
+    assert waiting[0]["body"]["water_ml"] == round(16.9 * ML_PER_FL_OZ) == 500
