@@ -74,7 +74,7 @@ class User(UserMixin, db.Model):
     takes_diuretics: Mapped[bool] = mapped_column(default=False)
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Goes up whenever the user's check-ins or sessions change (crampcare/versions.py),
+    # Goes up whenever the user's check-ins or sessions change (crampcare/logbook/versions.py),
     # so what was computed from them can be kept until then.
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

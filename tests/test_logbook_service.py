@@ -2,6 +2,8 @@
 
 import ast
 import itertools
+import subprocess
+import sys
 import threading
 import uuid
 from pathlib import Path
@@ -186,3 +188,22 @@ def test_the_write_check_finds_a_view_that_writes_by_itself():
 @pytest.mark.parametrize("path", VIEW_MODULES, ids=lambda path: str(path.relative_to(CRAMPCARE)))
 def test_no_view_module_writes_a_checkin_or_a_session_itself(path):
     assert writes_in(path.read_text()) == []
+
+
+def test_the_data_version_listener_is_turned_on_by_the_factory_not_by_import(tmp_path):
+    script = f"""
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from crampcare.logbook import versions
+
+assert not event.contains(Session, "before_flush", versions.bump_data_versions)
+from crampcare import create_app
+
+create_app({{"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": "sqlite:///{tmp_path}/v.db"}})
+assert event.contains(Session, "before_flush", versions.bump_data_versions)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=CRAMPCARE.parent, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr

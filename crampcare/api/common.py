@@ -46,9 +46,11 @@ def _field_name(name: str) -> str:
 
 
 def created_once(create, values: dict):
-    """Answer a create-once write: 201 when stored now, 200 with the record already
-    stored under that client_id (an outbox may resend safely), 422 when the client_id
-    names a record with other values."""
+    """Answer a create-once write: 201 stored now, 200 stored before, 422 taken.
+
+    200 carries the record already stored under that client_id, so an outbox may
+    resend safely; 422 means the client_id names a record with other values.
+    """
     try:
         saved = create(current_user.id, values)
     except service.ClientIdTaken:

@@ -52,7 +52,7 @@ def _new_form(kind: str, session):
     # A second submit of the same form (same client_id) finds the first one saved; the
     # same form sent again with other answers must not be dropped without a word.
     try:
-        service.create_checkin(current_user.id, values, timed_by_server=True)
+        service.create_checkin(current_user.id, values, answers_only=True)
     except service.ClientIdTaken:
         errors = {"client_id": "This check-in was already saved. Edit it to change it."}
         return _render_form(kind, form, fields, errors, session=session)

@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import Checkin, WorkoutSession
 
-# Without JavaScript the time is the server's at each submit, so two submits of one
-# form differ in these even when the answers are the same.
-SERVER_TIMED = ("recorded_at", "recorded_offset_minutes")
+# A page form sent without JavaScript is timed by the server at each submit, so two
+# submits of one form differ in these even when the answers are the same.
+WHEN_RECORDED = ("recorded_at", "recorded_offset_minutes")
 
 
 class ClientIdTaken(Exception):
@@ -31,14 +31,13 @@ class Saved:
     created: bool
 
 
-def create_checkin(user_id: int, values: dict[str, Any], *, timed_by_server=False) -> Saved:
+def create_checkin(user_id: int, values: dict[str, Any], *, answers_only=False) -> Saved:
     """Store a check-in once per client_id; raise ClientIdTaken if it names another.
 
-    With `timed_by_server` (a form sent without JavaScript) a resend with the same
-    answers is the same check-in, whatever time the server gave each submit.
+    With `answers_only` (the page forms) a resend with the same answers is the same
+    check-in, whatever time each submit was given.
     """
-    compared = SERVER_TIMED if timed_by_server else ()
-    return _create_once(Checkin, user_id, values, ignored=compared)
+    return _create_once(Checkin, user_id, values, ignored=WHEN_RECORDED if answers_only else ())
 
 
 def create_session(user_id: int, values: dict[str, Any]) -> Saved:
