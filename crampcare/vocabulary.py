@@ -111,6 +111,23 @@ CONDITION_PHRASES = {
     "hormone": "a hormone condition",
 }
 
+# The audit log ----------------------------------------------------------------------
+
+# How each audit action reads on the patient's log.
+AUDIT_ACTIONS = {
+    "register": "Created the account",
+    "login": "Signed in",
+    "login_failed": "Failed sign-in",
+    "logout": "Signed out",
+    "sign_out_everywhere": "Signed out everywhere",
+    "password_changed": "Changed the password",
+    "share_created": "Made a share code",
+    "share_redeemed": "Redeemed a share code",
+    "share_revoked": "Revoked access",
+    "clinician_view": "Viewed your data",
+    "clinician_export": "Exported your data",
+}
+
 # Routines ---------------------------------------------------------------------------
 
 DIFFICULTIES = {"gentle": "Gentle", "moderate": "Moderate", "advanced": "Advanced"}

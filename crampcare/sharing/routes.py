@@ -9,23 +9,10 @@ from .. import audit, shares
 from ..extensions import db
 from ..forms import ConfirmForm
 from ..models import AuditEvent, Share
+from ..vocabulary import AUDIT_ACTIONS
 from . import bp
 
 AUDIT_ROWS = 100
-# How each audit action reads on the patient's log.
-ACTION_WORDS = {
-    "register": "Created the account",
-    "login": "Signed in",
-    "login_failed": "Failed sign-in",
-    "logout": "Signed out",
-    "sign_out_everywhere": "Signed out everywhere",
-    "password_changed": "Changed the password",
-    "share_created": "Made a share code",
-    "share_redeemed": "Redeemed a share code",
-    "share_revoked": "Revoked access",
-    "clinician_view": "Viewed your data",
-    "clinician_export": "Exported your data",
-}
 
 
 @bp.before_request
@@ -57,7 +44,7 @@ def sharing():
         pending=db.session.scalars(shares.pending_shares(current_user.id)).all(),
         granted=granted,
         events=events,
-        words=ACTION_WORDS,
+        words=AUDIT_ACTIONS,
         form=ConfirmForm(),
     )
 
