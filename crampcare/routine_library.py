@@ -16,10 +16,10 @@ SAFETY_NOTE = (
     "pull, never into pain. Stop if the pain is sharp or spreading, or if you feel numbness "
     "or tingling. Stop and get help at once for chest pain, breathlessness, dizziness, or "
     "pain or numbness spreading down a leg; get emergency help for numbness between your "
-    "legs or around your buttocks, or new trouble controlling your bladder or bowels. If a muscle starts to cramp, come out of the "
-    "position slowly, breathe, and gently stretch or massage it until it lets go. If you "
-    "have had back surgery or a recent injury, ask your doctor or physiotherapist before "
-    "you start."
+    "legs or around your buttocks, or new trouble controlling your bladder or bowels. If a "
+    "muscle starts to cramp, come out of the position slowly, breathe, and gently stretch or "
+    "massage it until it lets go. If you have had back surgery or a recent injury, ask your "
+    "doctor or physiotherapist before you start."
 )
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
