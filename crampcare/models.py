@@ -204,6 +204,24 @@ class Step(db.Model):
 
     routine: Mapped[Routine] = relationship(back_populates="steps")
 
+    STEP_FIELDS = (
+        "title",
+        "instructions",
+        "hold_seconds",
+        "reps",
+        "side",
+        "rest_seconds",
+        "cue",
+        "moving",
+        "cautions",
+    )
+
+    @classmethod
+    def copy_of(cls, spec, position: int) -> Step:
+        """A new row with the wording, timing and cautions of a library step."""
+        values = {name: getattr(spec, name) for name in cls.STEP_FIELDS}
+        return cls(position=position, **values | {"cautions": list(spec.cautions)})
+
     __table_args__ = (Index("ix_steps_routine_position", "routine_id", "position"),)
 
 

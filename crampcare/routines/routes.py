@@ -22,7 +22,9 @@ from .forms import (
     AREA_LABELS,
     MAX_STEPS,
     SIDE_LABELS,
+    LIBRARY_STEPS,
     ConfirmForm,
+    LibraryStepForm,
     MoveForm,
     RoutineForm,
     StepForm,
@@ -176,6 +178,22 @@ def add_step(slug: str):
     return _builder_page(routine, step_form=form)
 
 
+@bp.post("/routines/<slug>/steps/from-library")
+@login_required
+def add_library_step(slug: str):
+    """Add a copy of a library step, with its timing and cautions, at the end of your routine."""
+    routine = get_own_routine_or_404(slug)
+    form = LibraryStepForm(prefix="library")
+    if form.validate_on_submit():
+        if len(routine.steps) >= MAX_STEPS:
+            form.title.errors.append(f"A routine holds at most {MAX_STEPS} steps.")
+        else:
+            routine.steps.append(Step.copy_of(LIBRARY_STEPS[form.title.data], len(routine.steps)))
+            db.session.commit()
+            return _builder_changed(routine)
+    return _builder_page(routine, library_form=form)
+
+
 @bp.post("/routines/<slug>/steps/<int:step_id>/move")
 @login_required
 def move_step(slug: str, step_id: int):
@@ -238,11 +256,12 @@ def _builder_changed(routine: Routine):
     return redirect(url_for("routines.edit_routine", slug=routine.slug), 303)
 
 
-def _builder_page(routine: Routine, routine_form=None, step_form=None):
+def _builder_page(routine: Routine, routine_form=None, step_form=None, library_form=None):
     """The builder component alone for htmx, else the whole edit page."""
     context = {
         "routine": routine,
         "step_form": step_form or StepForm(formdata=None),
+        "library_form": library_form or LibraryStepForm(formdata=None, prefix="library"),
         "max_steps": MAX_STEPS,
     }
     if is_fragment_request():
