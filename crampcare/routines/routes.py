@@ -20,9 +20,9 @@ from ..timeline import build_timeline, format_duration, total_seconds
 from . import bp
 from .forms import (
     AREA_LABELS,
+    LIBRARY_STEPS,
     MAX_STEPS,
     SIDE_LABELS,
-    LIBRARY_STEPS,
     ConfirmForm,
     LibraryStepForm,
     MoveForm,
