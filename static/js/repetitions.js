@@ -10,7 +10,9 @@ export function repetitionAt(segment, msIntoSegment) {
 // else the time left as given.
 export function showCountdown(element, segment, msIntoSegment, timeLeft) {
   const moving = segment.kind === "move";
-  const text = moving ? `${repetitionAt(segment, msIntoSegment)} of ${segment.repetitions}` : timeLeft;
+  const text = moving
+    ? `${repetitionAt(segment, msIntoSegment)} of ${segment.repetitions}`
+    : timeLeft;
   const kind = moving ? "move" : "hold";
   if (element.dataset.kind !== kind) {
     element.dataset.kind = kind;
