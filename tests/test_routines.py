@@ -457,7 +457,7 @@ def test_urgent_advice_puts_a_warning_and_a_confirmation_before_the_start(
     body = player.get_data(as_text=True)
     assert player.status_code == 200
     assert 'id="timeline"' in body
-    assert body.index('class="urgent-banner"') < body.index('id="player"')
+    assert body.index('class="urgent-banner compact"') < body.index('id="player"')
     assert 'name="understood"' not in body
 
 
