@@ -70,6 +70,22 @@ RED_FLAG_TIERS = {
     "see_soon": SEE_SOON_FLAGS,
 }
 RED_FLAGS = {**EMERGENCY_FLAGS, **SAME_DAY_FLAGS, **SEE_SOON_FLAGS}
+# The same flags in a clinician's words, for exports (CSV labels, FHIR displays).
+RED_FLAG_CLINICAL = {
+    "saddle_numbness": "Saddle anaesthesia",
+    "bladder_bowel": "New bladder or bowel dysfunction",
+    "both_legs": "Bilateral leg numbness, tingling or weakness",
+    "chest_pain": "Chest pain or breathlessness",
+    "dark_urine": "Dark (brown or cola-coloured) urine after a cramp or exertion",
+    "fever": "Fever with back pain",
+    "after_injury": "Onset after a fall or injury",
+    "leg_weakness": "Unilateral leg weakness",
+    "long_cramp": "Cramp over 10 minutes that did not ease",
+    "leg_swelling": "Swollen, red or warm leg",
+    "night_pain": "Night pain not eased by rest",
+    "weight_loss": "Unintentional weight loss",
+}
+RED_FLAG_TIER_WORDS = {"emergency": "emergency", "same_day": "same day", "see_soon": "see soon"}
 # With osteoporosis even a small fall can break a bone in the spine.
 EMERGENCY_WITH_OSTEOPOROSIS = frozenset({"after_injury"})
 PAIN_RANGE = (0, 10)

@@ -100,7 +100,7 @@ def test_report_has_summary_chart_table_and_advice(app):
     assert "4 cramps over" in chart
     assert page.count("<tr") == 5  # a header row and four check-ins
     assert "Cramps, last 28 days" in page
-    assert "Drink more around your workouts" in page
+    assert "Drink to thirst around your workouts" in page
     assert "not a diagnosis" in page
     short = client.get("/export/me/report?days=28").get_data(as_text=True)
     assert short.count("<rect") == 4
