@@ -1,9 +1,16 @@
 """Red flags on the check-in form: an emergency-tier flag shows what to do before saving."""
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from crampcare.extensions import db
 from crampcare.models import User
+
+
+def assert_accessible(page):
+    """axe-core finds nothing wrong with the page as it is now (contrast included)."""
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
 
 
 def notice(page):
@@ -25,6 +32,7 @@ def test_an_emergency_flag_shows_the_message_at_once_and_is_saved(signed_in):
     expect(notice(page)).to_be_hidden()
     page.check("input[name=red_flags][value=dark_urine]")
     expect(notice(page)).to_be_visible()
+    assert_accessible(page)
 
     page.check("input[name=cramp_severity][value='2']")
     page.check("input[name=cramp_timing][value=at_rest]")
@@ -38,8 +46,10 @@ def test_an_emergency_flag_shows_the_message_at_once_and_is_saved(signed_in):
 
     page.goto("/")
     expect(page.locator(".pressing-advice .advice-emergency")).to_be_visible()
+    assert_accessible(page)
     page.goto("/dashboard")
     expect(page.locator("#advice-panel .advice-emergency")).to_be_visible()
+    assert_accessible(page)
     colour = page.locator("#advice-panel .advice-emergency").evaluate(
         "element => getComputedStyle(element).backgroundColor"
     )
