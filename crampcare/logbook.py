@@ -88,12 +88,6 @@ def advice_for(user: User, now: datetime | None = None) -> tuple[AdviceConfig, l
     return config, compute_advice(checkins, sessions, user, now, config)
 
 
-def pressing_advice(user: User) -> list[AdviceItem]:
-    """The emergency and urgent items that hold for a user now (empty most days)."""
-    _, items = advice_for(user)
-    return [item for item in items if item.is_pressing]
-
-
 def local_day_start(day, timezone: str) -> datetime:
     """Midnight of a calendar day in a user's timezone, in UTC."""
     zone = resolve_timezone(timezone)

@@ -10,8 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..headers import CACHEABLE_EXCEPTIONS, NO_STORE_PREFIXES
-from ..logbook import pressing_advice
-from ..routines.queries import routine_to_start
+from ..routines.queries import routine_to_start, visitor_urgent_advice
 from . import bp
 from .service_worker import page_urls
 
@@ -26,7 +25,7 @@ def index():
     return render_template(
         "index.html",
         next_routine=routine_to_start() if patient else None,
-        pressing=pressing_advice(current_user) if patient else [],
+        pressing=visitor_urgent_advice(),
     )
 
 

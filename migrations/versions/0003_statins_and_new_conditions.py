@@ -4,7 +4,7 @@ Pregnancy and osteoporosis join the conditions list; that list is JSON, so it ne
 column change. Stored "hormone" values stay as they were: the person may mean either.
 
 Revision ID: 3c1f0a7d2b13
-Revises: a5dfe9be559a
+Revises: 4c1e7d2b9a04
 Created: 2026-11-26 02:30:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "3c1f0a7d2b13"
-down_revision = "a5dfe9be559a"
+down_revision = "4c1e7d2b9a04"
 branch_labels = None
 depends_on = None
 
