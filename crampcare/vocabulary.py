@@ -43,22 +43,75 @@ ELECTROLYTES = {
 
 SWEAT = {"light": "Light", "moderate": "Moderate", "heavy": "Heavy"}
 
-RED_FLAGS = {
+# Red flags in three tiers (SPEC §6.1), worded as the form asks them. Old check-ins keep
+# their codes: every code ever offered is still here.
+EMERGENCY_FLAGS = {
     "saddle_numbness": "Numbness between the legs or around the buttocks",
-    "bladder_bowel": "New trouble controlling your bladder or bowel",
-    "leg_weakness": "Weakness in a leg",
-    "fever": "A fever with the back pain",
-    "after_injury": "The pain started after a fall or injury",
-    "long_cramp": "A cramp lasted over 10 minutes and did not ease",
+    "bladder_bowel": (
+        "New difficulty starting to pee, not feeling when your bladder or bowel is full,"
+        " or losing control of either"
+    ),
+    "both_legs": "Numbness, tingling or weakness in both legs",
+    "chest_pain": "Chest pain, breathlessness, or pain spreading to your arm or jaw",
+    "dark_urine": (
+        "Brown, cola- or tea-coloured pee after a cramp or a hard workout (not just dark yellow)"
+    ),
 }
+SAME_DAY_FLAGS = {
+    "fever": "A fever with the back pain",
+    "after_injury": (
+        "The pain began after a fall or an injury (after a car crash or a fall from a height,"
+        " call your local emergency number now)"
+    ),
+    "leg_weakness": (
+        "Weakness in one leg (if it came on suddenly with a drooping face, a weak arm or"
+        " slurred speech, call your local emergency number now: it can be a stroke)"
+    ),
+    "long_cramp": "A cramp lasted over 10 minutes and did not ease",
+    "leg_swelling": "A swollen, red or warm leg",
+}
+SEE_SOON_FLAGS = {
+    "night_pain": "Back pain at night that rest does not ease",
+    "weight_loss": "Losing weight without trying",
+}
+RED_FLAG_TIERS = {
+    "emergency": EMERGENCY_FLAGS,
+    "same_day": SAME_DAY_FLAGS,
+    "see_soon": SEE_SOON_FLAGS,
+}
+RED_FLAGS = {**EMERGENCY_FLAGS, **SAME_DAY_FLAGS, **SEE_SOON_FLAGS}
+RED_FLAG_TIER_WORDS = {"emergency": "emergency", "same_day": "same day", "see_soon": "see soon"}
+# With osteoporosis even a small fall can break a bone in the spine.
+EMERGENCY_WITH_OSTEOPOROSIS = frozenset({"after_injury"})
 # A red flag in plain words, as the advice reads it after "you logged".
 RED_FLAG_PHRASES = {
     "saddle_numbness": "numbness between the legs or around the buttocks",
-    "bladder_bowel": "new trouble controlling your bladder or bowel",
-    "leg_weakness": "weakness in a leg",
-    "fever": "a fever",
-    "after_injury": "pain that started after an injury",
+    "bladder_bowel": "new trouble with your bladder or bowel",
+    "both_legs": "numbness, tingling or weakness in both legs",
+    "chest_pain": "chest pain or breathlessness",
+    "dark_urine": "brown or cola-coloured pee",
+    "fever": "a fever with back pain",
+    "after_injury": "pain that began after a fall or injury",
+    "leg_weakness": "weakness in one leg",
     "long_cramp": "a cramp that lasted over 10 minutes and did not ease",
+    "leg_swelling": "a swollen, red or warm leg",
+    "night_pain": "back pain at night that rest does not ease",
+    "weight_loss": "weight loss without trying",
+}
+# The same flags in a clinician's words, for exports (CSV labels, FHIR displays).
+RED_FLAG_CLINICAL = {
+    "saddle_numbness": "Saddle anaesthesia",
+    "bladder_bowel": "New bladder or bowel dysfunction",
+    "both_legs": "Bilateral leg numbness, tingling or weakness",
+    "chest_pain": "Chest pain or breathlessness",
+    "dark_urine": "Dark (brown or cola-coloured) urine after a cramp or exertion",
+    "fever": "Fever with back pain",
+    "after_injury": "Onset after a fall or injury",
+    "leg_weakness": "Unilateral leg weakness",
+    "long_cramp": "Cramp over 10 minutes that did not ease",
+    "leg_swelling": "Swollen, red or warm leg",
+    "night_pain": "Night pain not eased by rest",
+    "weight_loss": "Unintentional weight loss",
 }
 
 PAIN_SCALE = {str(n): str(n) for n in range(0, 11)}
@@ -77,12 +130,7 @@ RECORD_DISPLAYS = {
     "potassium": "Potassium",
     "magnesium": "Magnesium",
     "calcium": "Calcium",
-    "saddle_numbness": "Numbness in the saddle area",
-    "bladder_bowel": "New bladder or bowel problems",
-    "leg_weakness": "Leg weakness",
-    "fever": "Fever",
-    "after_injury": "After an injury",
-    "long_cramp": "A cramp over 10 minutes that did not ease",
+    **RED_FLAG_CLINICAL,
 }
 
 # Accounts ---------------------------------------------------------------------------
@@ -100,7 +148,9 @@ CONDITIONS = {
     "thyroid": "Thyroid condition",
     "diabetes": "Diabetes",
     "nerve": "Nerve condition (neuropathy, sciatica)",
-    "hormone": "Hormonal condition or pregnancy",
+    "hormone": "Hormonal condition",
+    "pregnancy": "Pregnancy",
+    "osteoporosis": "Osteoporosis (thinning bones)",
 }
 # A condition as the advice names it in a sentence.
 CONDITION_PHRASES = {
@@ -108,7 +158,9 @@ CONDITION_PHRASES = {
     "thyroid": "a thyroid condition",
     "diabetes": "diabetes",
     "nerve": "a nerve condition",
-    "hormone": "a hormone condition",
+    "hormone": "a hormonal condition",
+    "pregnancy": "pregnancy",
+    "osteoporosis": "osteoporosis",
 }
 
 # The audit log ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from crampcare.fhir import (
     patient_full_url,
     patient_resource,
 )
+from crampcare.vocabulary import RED_FLAG_CLINICAL, RED_FLAGS
 
 # fhir.resources 8.x ships FHIR 5.0.0 at its top level and only R4B (4.3.0) and STU3
 # beside it; R4B's Bundle, Patient and Observation match R4's.
@@ -293,3 +294,12 @@ def test_each_checkin_is_one_chunk():
     # head, patient, one per check-in, closing brackets
     assert len(chunks) == 5
     assert chunks[-1] == "]}"
+
+
+def test_every_red_flag_code_exports_with_its_clinical_display():
+    flags = list(RED_FLAGS)
+    document = export([full_checkin(red_flags=flags)])
+    components = by_id(document)["checkin-7-red-flags"]["resource"]["component"]
+    values = [c["valueCodeableConcept"]["coding"][0] for c in components]
+    assert [(v["system"], v["code"]) for v in values] == [(CODE_SYSTEM, f) for f in flags]
+    assert {v["code"]: v["display"] for v in values} == RED_FLAG_CLINICAL

@@ -96,6 +96,7 @@ class ProfileForm(FlaskForm):
         validators=[InputRequired(message="Choose ml or fl oz.")],
     )
     takes_diuretics = BooleanField("I take a diuretic (water tablet)")
+    takes_statins = BooleanField("I take a statin (a cholesterol medicine)")
     conditions = MultiCheckboxField(
         "Conditions a doctor has told you about",
         choices=list(CONDITIONS.items()),
