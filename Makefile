@@ -42,8 +42,11 @@ format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# One pytest process per core (pytest-xdist); tests marked xdist_group share a process.
+PYTEST_WORKERS ?= auto
+
 test: install-dev lint
-	CHROMIUM_PATH="$$(bin/ensure-chromium)" $(PY) -m pytest $(PYTEST_ARGS)
+	CHROMIUM_PATH="$$(bin/ensure-chromium)" $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -11,6 +11,8 @@ from crampcare.models import Checkin, User, WorkoutSession
 
 from .conftest import Auth, csrf_token
 
+pytestmark = pytest.mark.postgres
+
 
 def body(**changes) -> dict:
     """A valid check-in body."""

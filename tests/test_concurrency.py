@@ -15,7 +15,7 @@ from bench.loadgen import Outcome, Patient, Server, prepare_database, write_chec
 
 from .conftest import TEST_DATABASE_URL, with_search_path
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import event, insert, select
 
@@ -15,6 +16,8 @@ from crampcare.models import AuditEvent, Checkin, utcnow
 
 from .conftest import make_app
 from .records import add_checkin, add_session, share_between, signed_in, user_id
+
+pytestmark = pytest.mark.postgres
 
 PATIENT = "pat@example.com"
 DOCTOR = "doc@example.com"
