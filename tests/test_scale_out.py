@@ -87,7 +87,8 @@ def app_server(env):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # A bound for a broken server only: a loaded machine may take long to import the app.
+        deadline = time.monotonic() + 120
         while True:
             try:
                 urllib.request.urlopen(f"{url}/healthz", timeout=2).close()
