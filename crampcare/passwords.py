@@ -5,6 +5,8 @@ cheaper ones in PASSWORD_HASH_PARAMETERS: a hash made either way says its own pa
 so verifying works across both.
 """
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, has_app_context
@@ -25,15 +27,10 @@ class Hashing:
         self.dummy_hash = hasher.hash(DUMMY_PASSWORD)
 
 
-_production: Hashing | None = None
-
-
+@cache
 def production() -> Hashing:
     """The production parameters (argon2-cffi's defaults), made once per process."""
-    global _production
-    if _production is None:
-        _production = Hashing(PasswordHasher())
-    return _production
+    return Hashing(PasswordHasher())
 
 
 def init_app(app: Flask) -> None:
