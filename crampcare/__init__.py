@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config, errors, form_text, formatting, headers, logins
+from . import config, errors, form_text, formatting, headers, logins, passwords
 from .database import configure_engine, engine_options
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .logbook import versions
@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    passwords.init_app(app)
     form_text.init_app(app)
     limiter.init_app(app)
     logins.init_app(app, login_manager)

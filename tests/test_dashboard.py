@@ -14,6 +14,8 @@ from crampcare.models import Checkin, User, WorkoutSession, utcnow
 
 from .conftest import Auth, csrf_token
 
+pytestmark = pytest.mark.postgres
+
 HX = {"HX-Request": "true"}
 PANELS = [
     ("/dashboard", 'id="range-panels"'),

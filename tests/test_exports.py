@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import event, insert, select
 
@@ -20,6 +21,8 @@ from crampcare.models import AuditEvent, Checkin, utcnow
 
 from .conftest import make_app
 from .records import add_checkin, add_session, share_between, signed_in, user_id
+
+pytestmark = pytest.mark.postgres
 
 PATIENT = "pat@example.com"
 DOCTOR = "doc@example.com"

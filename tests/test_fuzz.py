@@ -37,11 +37,11 @@ from crampcare.models import (
 from crampcare.routine_library import AREAS, DIFFICULTIES
 from crampcare.seed import seed_routines
 
-from .conftest import PASSWORD, Auth, csrf_token, make_app
+from .conftest import PASSWORD, Auth, csrf_token, examples, make_app
 from .records import row_counts
 
 FUZZ = settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -457,7 +457,7 @@ REGISTER_FORM = {
 def test_register_form(fuzz_app):
     signed_in(fuzz_app)  # PATIENT exists: registering it again must be refused.
 
-    @settings(FUZZ, max_examples=40)
+    @settings(FUZZ, max_examples=examples(40))
     @given(fields=form_bodies(REGISTER_FORM, REGISTER_FORM))
     def register(fields):
         client = fuzz_app.test_client()
@@ -494,7 +494,7 @@ def test_login_form(fuzz_app):
         "remember": st.sampled_from(["y", ""]),
     }
 
-    @settings(FUZZ, max_examples=40)
+    @settings(FUZZ, max_examples=examples(40))
     @given(fields=form_bodies(login_values, ("email", "password")))
     def login(fields):
         client = fuzz_app.test_client()
@@ -562,7 +562,7 @@ def test_password_form(fuzz_app):
     known = {"password": PASSWORD}
     new_passwords = st.text(min_size=10, max_size=20) | st.text(max_size=140)
 
-    @settings(FUZZ, max_examples=25)
+    @settings(FUZZ, max_examples=examples(25))
     @given(
         fields=form_bodies(
             {
