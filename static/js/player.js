@@ -16,6 +16,8 @@ const COUNTDOWN_MIN_SECONDS = 8;
 // A tick is sounded only this soon after its second begins, never late (a tab that
 // was hidden wakes up without a volley of stale beeps).
 const TICK_FRESH_MS = 250;
+// How long a reload still shows the finish screen.
+const FINISH_KEPT_MS = 30 * 60 * 1000;
 
 const root = document.getElementById("player");
 const data = JSON.parse(document.getElementById("timeline").textContent);
@@ -26,7 +28,8 @@ const readyMs = GET_READY_SECONDS * 1000;
 const stateKey = `crampcare.player.${data.slug}`;
 const SPEECH_KEY = "crampcare.speech";
 
-// state: {clientId, anchor, heldMs, skipped, startedAt, payload, saved, sessionId}; null
+// state: {clientId, anchor, heldMs, skipped, startedAt, payload, saved, sessionId,
+// finishedAt}; null
 // before Start. The routine's own clock is offset = now - anchor while running and
 // heldMs while paused; it is negative during "Get ready" (the anchor is its end).
 // Once finished, payload is what was sent and saved says where it is.
@@ -309,11 +312,14 @@ function finish(now) {
     steps_total: data.steps_total,
   };
   state.saved = "saving";
+  state.finishedAt = now;
   save();
   render(now);
   renderFinish();
   cue("finish", "Well done. Routine complete.");
-  field("finish-title").focus();
+  // The finish screen is read from its top, where "Log how it went" is.
+  window.scrollTo(0, 0);
+  field("finish-title").focus({ preventScroll: true });
   send();
 }
 
@@ -347,12 +353,11 @@ const OUTCOME_SAVED = { sent: "saved", wait: "waiting", needs_login: "login", re
 // The outbox sends it now, or keeps it on the phone until it can; its client_id makes
 // a resend harmless.
 async function send() {
-  const result = await window.CrampOutbox.submitOrQueue({
-    kind: "session",
-    url: root.dataset.saveUrl,
-    body: state.payload,
-    formUrl: location.pathname,
-  });
+  const entry = { kind: "session", url: root.dataset.saveUrl, body: state.payload, formUrl: location.pathname };
+  // Offline for sure: straight to the outbox, without a request bound to fail.
+  const result = navigator.onLine
+    ? await window.CrampOutbox.submitOrQueue(entry)
+    : { outcome: "wait", entry: await window.CrampOutbox.enqueue(entry) };
   if (result.outcome === "rejected") {
     // Never dropped silently: it stays in the outbox, shown with the server's reasons.
     await window.CrampOutbox.enqueue({ ...result.entry, status: "rejected", errors: result.errors });
@@ -390,11 +395,16 @@ function playAgain() {
   button("toggle").focus();
 }
 
-// A reload or a step back shows the finish screen again; opening the player anew
-// starts fresh once the session is safely sent or in the outbox.
-function arrivedAnew() {
-  const [entry] = performance.getEntriesByType("navigation");
-  return !entry || entry.type === "navigate";
+// A reload shows the finish screen again for a while; after that, or once the person
+// has moved on from it, the player starts fresh (the session is sent or in the outbox).
+function finishedLongAgo(now) {
+  return state.saved !== "saving" && !(now - state.finishedAt < FINISH_KEPT_MS);
+}
+
+function forgetFinished() {
+  if (!state?.payload || state.saved === "saving") return;
+  state = null;
+  save();
 }
 
 if (segments.length) {
@@ -428,10 +438,8 @@ if (segments.length) {
     tick();
   });
   window.CrampOutbox?.onChange(followSync);
-  if (state?.payload && state.saved !== "saving" && arrivedAnew()) {
-    state = null;
-    save();
-  }
+  field("checkin-link").addEventListener("click", forgetFinished);
+  if (state?.payload && finishedLongAgo(Date.now())) forgetFinished();
   if (state?.payload) {
     render(Date.now());
     renderFinish();
