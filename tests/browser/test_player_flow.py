@@ -1,12 +1,13 @@
 """The moments around the timer: getting ready, pausing, finishing, and the menu giving way."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
 from crampcare.extensions import db
 from crampcare.models import WorkoutSession
 
-from .player_page import add_routine, open_player, player_state
+from .player_page import READY_MS, add_routine, open_player, player_state
 
 SLUG = "two-short-steps"
 STEPS = [
@@ -226,3 +227,35 @@ def test_play_again_starts_fresh(player):
     assert player_state(page)["state"] == "idle"
     assert page.locator("[data-field=countdown]").is_visible()
     assert page.evaluate(f"localStorage.getItem('crampcare.player.{SLUG}')") is None
+
+
+def axe_with_time_running(page):
+    """axe-core waits on timers: let time flow while it looks, then hold the clock again."""
+    page.clock.resume()
+    results = Axe().run(page)
+    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 1)
+    return results
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_moment_of_the_player_passes_axe(signed_in, live_app, scheme):
+    page = signed_in
+    # One long hold: axe takes seconds, and the routine must not end while it looks.
+    add_routine(live_app, "one-long-hold", [{"title": "Child's pose", "hold_seconds": 600}])
+    open_player(page, "one-long-hold")
+    page.emulate_media(color_scheme=scheme)
+    problems = []
+    page.click("[data-action=toggle]")
+    for moment in ("ready", "paused", "finished"):
+        if moment == "paused":
+            page.click("[data-action=toggle]")
+        if moment == "finished":
+            page.click("[data-action=toggle]")
+            page.click("[data-action=skip]")
+            page.click("[data-action=skip]")
+            page.wait_for_selector("#player[data-saved=saved]")
+        assert player_state(page)["state"] in (moment, "running")
+        results = axe_with_time_running(page)
+        if results.violations_count:
+            problems.append(f"{moment}:\n{results.generate_report()}")
+    assert not problems, "\n".join(problems)
