@@ -75,7 +75,8 @@ function say(words) {
 }
 
 function buzz(pattern) {
-  if (pattern && navigator.vibrate && navigator.userActivation?.hasBeenActive) navigator.vibrate(pattern);
+  if (pattern && navigator.vibrate && navigator.userActivation?.hasBeenActive)
+    navigator.vibrate(pattern);
 }
 
 // Sound one cue of this kind, with these words when speech is on.
@@ -90,7 +91,13 @@ export function cue(kind, words = "") {
   const spoken = say(words);
   window.dispatchEvent(
     new CustomEvent("crampcare:cue", {
-      detail: { kind, words, sounded, spoken, tones: PATTERNS[kind].map(([frequency]) => frequency) },
+      detail: {
+        kind,
+        words,
+        sounded,
+        spoken,
+        tones: PATTERNS[kind].map(([frequency]) => frequency),
+      },
     }),
   );
 }

@@ -87,8 +87,10 @@ function clock(ms) {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
-const sideText = (segment) => (segment.side === "none" ? "" : `${segment.side[0].toUpperCase()}${segment.side.slice(1)} side`);
-const label = (segment) => [segment.title, sideText(segment).toLowerCase()].filter(Boolean).join(", ");
+const sideText = (segment) =>
+  segment.side === "none" ? "" : `${segment.side[0].toUpperCase()}${segment.side.slice(1)} side`;
+const label = (segment) =>
+  [segment.title, sideText(segment).toLowerCase()].filter(Boolean).join(", ");
 
 function previousHold(index) {
   return segments.slice(0, index).findLast((segment) => segment.kind !== "rest");
@@ -99,7 +101,10 @@ function switchesSide(index) {
   const segment = segments[index];
   const before = previousHold(index);
   return Boolean(
-    segment.kind !== "rest" && segment.side !== "none" && before?.step_index === segment.step_index && before.side !== segment.side,
+    segment.kind !== "rest" &&
+      segment.side !== "none" &&
+      before?.step_index === segment.step_index &&
+      before.side !== segment.side,
   );
 }
 
@@ -107,7 +112,8 @@ function cueFor(index) {
   const segment = segments[index];
   if (segment.kind === "rest") return ["rest", segment.cue || "Rest."];
   if (switchesSide(index)) {
-    const round = previousHold(index).rep !== segment.rep ? ` Round ${segment.rep} of ${segment.reps}.` : "";
+    const round =
+      previousHold(index).rep !== segment.rep ? ` Round ${segment.rep} of ${segment.reps}.` : "";
     return ["side", `Switch to the ${segment.side} side.${round}`];
   }
   return ["step", segment.cue || segment.title];
@@ -214,7 +220,12 @@ function cueAt(ms, left) {
   const length = index === -1 ? readyMs : segments[index].seconds * 1000;
   const second = Math.ceil(left / 1000);
   const late = second * 1000 - left;
-  if (length >= COUNTDOWN_MIN_SECONDS * 1000 && second <= 3 && second !== heardTick && late < TICK_FRESH_MS) {
+  if (
+    length >= COUNTDOWN_MIN_SECONDS * 1000 &&
+    second <= 3 &&
+    second !== heardTick &&
+    late < TICK_FRESH_MS
+  ) {
     cue("tick");
     heardTick = second;
   }
@@ -244,7 +255,11 @@ function start() {
   save();
   heardIndex = -1;
   const first = segments[0];
-  announce("ready", `Get ready. First: ${label(first)}. Starting in ${GET_READY_SECONDS} seconds.`, "Get ready");
+  announce(
+    "ready",
+    `Get ready. First: ${label(first)}. Starting in ${GET_READY_SECONDS} seconds.`,
+    "Get ready",
+  );
   holdScreen();
 }
 
@@ -348,19 +363,33 @@ function renderFinish() {
   field("checkin-link").href = checkin.href;
 }
 
-const OUTCOME_SAVED = { sent: "saved", wait: "waiting", needs_login: "login", rejected: "rejected" };
+const OUTCOME_SAVED = {
+  sent: "saved",
+  wait: "waiting",
+  needs_login: "login",
+  rejected: "rejected",
+};
 
 // The outbox sends it now, or keeps it on the phone until it can; its client_id makes
 // a resend harmless.
 async function send() {
-  const entry = { kind: "session", url: root.dataset.saveUrl, body: state.payload, formUrl: location.pathname };
+  const entry = {
+    kind: "session",
+    url: root.dataset.saveUrl,
+    body: state.payload,
+    formUrl: location.pathname,
+  };
   // Offline for sure: straight to the outbox, without a request bound to fail.
   const result = navigator.onLine
     ? await window.CrampOutbox.submitOrQueue(entry)
     : { outcome: "wait", entry: await window.CrampOutbox.enqueue(entry) };
   if (result.outcome === "rejected") {
     // Never dropped silently: it stays in the outbox, shown with the server's reasons.
-    await window.CrampOutbox.enqueue({ ...result.entry, status: "rejected", errors: result.errors });
+    await window.CrampOutbox.enqueue({
+      ...result.entry,
+      status: "rejected",
+      errors: result.errors,
+    });
   }
   if (!state?.payload) return;
   state.saved = OUTCOME_SAVED[result.outcome];
@@ -378,7 +407,9 @@ async function followSync() {
   state.saved = "saved";
   try {
     const response = await fetch(root.dataset.saveUrl, { credentials: "same-origin" });
-    const found = response.ok && (await response.json()).items.find((item) => item.client_id === state.clientId);
+    const found =
+      response.ok &&
+      (await response.json()).items.find((item) => item.client_id === state.clientId);
     if (found) state.sessionId = found.id;
   } catch {
     // Offline again: the check-in still opens, without naming the session.
@@ -421,7 +452,13 @@ if (segments.length) {
   button("again").addEventListener("click", playAgain);
   document.addEventListener("pointerdown", unlockAudio, { once: true });
   document.addEventListener("keydown", (event) => {
-    if (event.target.closest("input, select, textarea, a") || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (
+      event.target.closest("input, select, textarea, a") ||
+      event.altKey ||
+      event.ctrlKey ||
+      event.metaKey
+    )
+      return;
     const action = { " ": togglePause, ArrowRight: skip, ArrowLeft: back }[event.key];
     if (!action || state?.payload) return;
     event.preventDefault();
@@ -430,7 +467,8 @@ if (segments.length) {
   });
   // Space on a focused button would also click it when released.
   document.addEventListener("keyup", (event) => {
-    if (event.key === " " && event.target.closest("button") && !state?.payload) event.preventDefault();
+    if (event.key === " " && event.target.closest("button") && !state?.payload)
+      event.preventDefault();
   });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState !== "visible") return;
