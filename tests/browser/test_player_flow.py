@@ -7,7 +7,7 @@ from sqlalchemy import select
 from crampcare.extensions import db
 from crampcare.models import WorkoutSession
 
-from .player_page import READY_MS, add_routine, open_player, player_state
+from .player_page import add_routine, open_player, player_state
 
 SLUG = "two-short-steps"
 STEPS = [
