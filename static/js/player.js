@@ -6,6 +6,7 @@
 
 import { cue, setSpeaking, unlockAudio } from "./cues.js";
 import { localInstant, newId } from "./instants.js";
+import { showCountdown } from "./repetitions.js";
 
 // Time to get down onto the floor before the first step; Skip starts at once.
 const GET_READY_SECONDS = 10;
@@ -163,7 +164,9 @@ function renderReady(left, phase) {
   set("position", phase === "idle" ? `Step 1 of ${data.steps_total}` : "Get ready");
   set("title", first.title);
   set("side", sideText(first));
-  set("countdown", clock(phase === "idle" ? first.seconds * 1000 : left));
+  // Before Start the first step is shown as it will be; then the seconds to get ready.
+  if (phase === "idle") showCountdown(field("countdown"), first, 0, clock(first.seconds * 1000));
+  else showCountdown(field("countdown"), { kind: "ready" }, 0, clock(left));
   set("instructions", first.instructions);
   set("next-label", phase === "idle" ? "Next:" : "First:");
   set("next", label(first));
@@ -179,7 +182,8 @@ function renderStep(ms, index) {
   set("position", `Step ${segment.step_index + 1} of ${data.steps_total}${round}`);
   set("title", segment.title);
   set("side", sideText(segment));
-  set("countdown", clock((segment.start + segment.seconds) * 1000 - ms));
+  const left = (segment.start + segment.seconds) * 1000 - ms;
+  showCountdown(field("countdown"), segment, ms - segment.start * 1000, clock(left));
   set("instructions", segment.instructions);
   set("next-label", "Next:");
   set("next", next ? label(next) : "Finish");

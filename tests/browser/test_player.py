@@ -1,5 +1,7 @@
 """The session player in Chromium at phone size, its time driven by Playwright's clock."""
 
+from datetime import datetime
+
 import pytest
 from sqlalchemy import func, select
 
@@ -8,7 +10,8 @@ from crampcare.models import WorkoutSession
 from crampcare.routine_library import routine_by_slug
 from crampcare.timeline import build_timeline
 
-from .player_page import READY_MS, player_state
+from ..records import add_checkin
+from .player_page import READY_MS, START, player_state
 from .player_page import open_player as open_player_of
 
 # Over ten minutes long, so the drift bound is checked over the length the spec names.
@@ -155,3 +158,52 @@ def test_spoken_cues_setting_is_remembered(signed_in):
     page.check("[data-setting=speech]")
     page.reload()
     assert page.is_checked("[data-setting=speech]")
+
+
+def countdown(page) -> tuple[str, str]:
+    """What the big number shows, and whether it counts time or repetitions."""
+    element = page.locator("[data-field=countdown]")
+    return element.text_content(), element.get_attribute("data-kind")
+
+
+def test_a_moving_step_counts_its_slow_repetitions(signed_in):
+    page = signed_in
+    slug = "gentle-lower-back-release"
+    tilt, rest = build_timeline(routine_by_slug(slug).steps)[:2]
+    assert (tilt.kind, tilt.repetitions, tilt.pace) == ("move", 8, 5)
+    page.clock.install(time=START)
+    page.goto(f"/routines/{slug}/play")
+    page.clock.pause_at(datetime(2026, 3, 2, 18, 1, 0))
+    page.wait_for_selector("#player[data-state=idle]")
+    assert countdown(page) == ("1 of 8", "move")
+
+    page.click("[data-action=toggle]")
+    page.clock.fast_forward(READY_MS + 10_200)
+    assert countdown(page) == ("3 of 8", "move")
+    assert page.get_attribute("[data-field=countdown]", "aria-label") == "Repetition"
+    page.clock.fast_forward(29_500)
+    assert countdown(page) == ("8 of 8", "move")
+    # The rest after the set counts down its seconds again.
+    page.clock.fast_forward(1_000)
+    assert player_state(page)["index"] == rest.index
+    assert countdown(page) == ("0:10", "hold")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_with_urgent_advice_the_player_waits_for_a_ticked_confirmation(signed_in, live_app):
+    page = signed_in
+    add_checkin(live_app, "walker@example.com", red_flags=["fever"])
+    page.clock.install(time=START)
+    page.goto(f"/routines/{SLUG}/play")
+    assert page.is_visible(".urgent-banner")
+    assert page.locator("#player").count() == 0
+
+    # Pressing without ticking: the browser refuses the required box; nothing starts.
+    page.click(".urgent-confirm button")
+    assert page.locator("#player").count() == 0
+    page.check("input[name=understood]")
+    page.click(".urgent-confirm button")
+    page.wait_for_selector("#player[data-state=idle]")
+    assert page.is_visible(".urgent-banner")
+    page.click("[data-action=toggle]")
+    assert player_state(page)["state"] == "ready"
