@@ -116,31 +116,37 @@ def _range_rows(patient: User, since_day: date):
 
 
 def chart_panel(patient: User, range_days: int, now: datetime | None = None, rows=None) -> dict:
-    """Cramps per local week over whole weeks covering the range, and the range's total."""
+    """Cramps per local week over the range, and the range's total.
+
+    Bars are Monday weeks, but only the range's days count: the first bar starts on the
+    range's first day when that is not a Monday, so the bars add up to the total shown.
+    """
     first_day, first_week = _range_days(patient, range_days, now)
     today = first_day + timedelta(days=range_days - 1)
     zone = resolve_timezone(patient.timezone)
     weeks = {
         first_week + timedelta(weeks=n): [0, 0] for n in range((today - first_week).days // 7 + 1)
     }
-    cramps_in_range = 0
     for recorded_at, severity, _water in (
         rows if rows is not None else _range_rows(patient, first_week)
     ):
         day = recorded_at.astimezone(zone).date()
         bar = weeks.get(_monday(day))
-        if bar is None:
+        if bar is None or day < first_day:
             continue
         bar[1] += 1
-        if severity >= 1:
-            bar[0] += 1
-            cramps_in_range += day >= first_day
-    bars = [WeekBar(week, cramps, checkins) for week, (cramps, checkins) in weeks.items()]
+        bar[0] += severity >= 1
+    bars = [
+        WeekBar(max(week, first_day), cramps, checkins)
+        for week, (cramps, checkins) in weeks.items()
+    ]
     return {
         "weeks": bars,
         "svg": cramps_per_week_svg(bars),
-        "cramps_in_range": cramps_in_range,
+        "cramps_in_range": sum(bar.cramps for bar in bars),
         "range_days": range_days,
+        "first_day": first_day,
+        "first_bar_partial": first_day != first_week,
     }
 
 
