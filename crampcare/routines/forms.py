@@ -5,8 +5,22 @@ import secrets
 import unicodedata
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from ..routine_library import AREAS, DIFFICULTIES
 
@@ -105,3 +119,10 @@ class MoveForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something; it carries only the CSRF token."""
+
+
+class FavouriteForm(FlaskForm):
+    """The star on a routine: whether it should be starred, and the list to go back to."""
+
+    starred = HiddenField(validators=[AnyOf(["yes", "no"])])
+    next = HiddenField()
