@@ -1,4 +1,5 @@
-"""Nothing sticks out at 320×568 on any page, for any visitor; the phone menu is one row."""
+"""Nothing sticks out at 320×568 on any page, for any visitor, and every control is a 44 px
+target; the phone menu is one row of tabs."""
 
 import re
 
@@ -58,6 +59,29 @@ LAYOUT_FAULTS = """() => {
     range.selectNodeContents(node);
     const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
     if (lines.size > 1) faults.push(`the word "${text}" is broken over ${lines.size} lines`);
+  }
+  // Every control is a 44 px target; a link inside a sentence is part of the text.
+  const inSentence = (el) => getComputedStyle(el).display === "inline"
+    && [...el.parentElement.childNodes].some((node) => node !== el
+      && node.nodeType === Node.TEXT_NODE && /[A-Za-z]/.test(node.textContent));
+  const controls = "a[href], button, select, input:not([type=hidden]), textarea, summary";
+  for (const el of document.body.querySelectorAll(controls)) {
+    if (el.closest(".visually-hidden, .skip-link, [hidden], .table-scroll")) continue;
+    let target = el;
+    // A link stretched over its card (the routine cards) is as big as the card.
+    if (getComputedStyle(el, "::after").position === "absolute" && el.offsetParent) {
+      target = el.offsetParent;
+    }
+    if (el.matches("input[type=checkbox], input[type=radio]") && el.closest("label")) {
+      target = el.closest("label");
+    }
+    const box = target.getBoundingClientRect();
+    if (box.width === 0 || getComputedStyle(target).visibility === "hidden") continue;
+    if (el.matches("a") && inSentence(el)) continue;
+    if (box.height < 43.5 || box.width < 43.5) {
+      const size = `${Math.round(box.width)}x${Math.round(box.height)}px`;
+      faults.push(`${name(target)} is a ${size} target`);
+    }
   }
   return faults;
 }"""
