@@ -8,7 +8,12 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
 
+from crampcare.extensions import db
+from crampcare.models import User
+
+from ..records import add_checkin
 from .conftest import PHONE, serve_htmx_from_cdn
 from .site_pages import demo_site, html_pages, sign_in
 
@@ -41,4 +46,30 @@ def test_every_page_passes_axe(browser, live_server, site, console_errors, who, 
     assert len(pages) >= 8
     problems = [violations(page, path) for path in pages]
     context.close()
+    assert not any(problems), "\n".join(filter(None, problems))
+
+
+def test_routine_pages_with_conflicts_and_urgent_advice(signed_in, live_app):
+    page = signed_in
+    with live_app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "walker@example.com"))
+        user.conditions = ["osteoporosis", "pregnancy"]
+        db.session.commit()
+        db.session.remove()
+    add_checkin(live_app, "walker@example.com", red_flags=["fever"])
+    slug = "gentle-lower-back-release"
+    paths = [
+        "/routines",
+        "/routines?suits=me",
+        f"/routines/{slug}",
+        f"/routines/{slug}/play",
+        f"/routines/{slug}/play?confirming=1",
+        f"/routines/{slug}/play?confirming=1&understood=yes",
+    ]
+    problems = [violations(page, path) for path in paths]
+    page.goto("/routines/new")
+    page.fill("#title", "Mine")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/edit")
+    problems.append(violations(page, page.url))
     assert not any(problems), "\n".join(filter(None, problems))
