@@ -141,7 +141,7 @@ def test_load_more_sessions_appends_the_next_page(
     rows = page.locator(".session-row")
     assert rows.count() == PAGE_SIZE
     page.get_by_role("link", name="Load more sessions").click()
-    page.wait_for_function(f"document.querySelectorAll('.session-row').length > {PAGE_SIZE}")
+    rows.nth(PAGE_SIZE).wait_for()
     assert page.url.endswith("/sessions"), "the first page stays; the next is appended"
     ids = page.locator(".session-row").evaluate_all("rows => rows.map((row) => row.id)")
     assert len(ids) == len(set(ids))
