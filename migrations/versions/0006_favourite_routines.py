@@ -1,7 +1,7 @@
 """A person's favourite routines
 
 Revision ID: 6f0a1c9e4b26
-Revises: 4c1e7d2b9a04
+Revises: 3c1f0a7d2b13
 Created: 2026-11-26 02:40:00
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = "6f0a1c9e4b26"
-down_revision = "4c1e7d2b9a04"
+down_revision = "3c1f0a7d2b13"
 branch_labels = None
 depends_on = None
 
