@@ -46,8 +46,13 @@ def site(live_app):
 
 
 def phone(browser, live_server, console_errors, scheme="light"):
+    # Reduced motion: no transitions, so a style read right after a click is the final one.
     context = browser.new_context(
-        viewport=PHONE, base_url=live_server.url, has_touch=True, color_scheme=scheme
+        viewport=PHONE,
+        base_url=live_server.url,
+        has_touch=True,
+        color_scheme=scheme,
+        reduced_motion="reduce",
     )
     context.route(re.compile(r"https://cdn\.jsdelivr\.net/.*"), serve_htmx_from_cdn)
     page = context.new_page()
