@@ -74,9 +74,31 @@ def _configure_cookies(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, auth, checkins, clinician, dashboard, exports, pwa, routines, sharing
+    from . import (
+        api,
+        auth,
+        checkins,
+        clinician,
+        dashboard,
+        exports,
+        pwa,
+        routines,
+        sessions,
+        sharing,
+    )
 
-    for module in (auth, pwa, routines, checkins, dashboard, clinician, exports, sharing, api):
+    for module in (
+        auth,
+        pwa,
+        routines,
+        checkins,
+        sessions,
+        dashboard,
+        clinician,
+        exports,
+        sharing,
+        api,
+    ):
         app.register_blueprint(module.bp)
 
 
