@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config, errors, form_text, formatting, headers, logins, versions  # noqa: F401
+from . import config, errors, form_text, formatting, headers, logins, operations, versions  # noqa: F401
 from .database import configure_engine, engine_options
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .record_ids import RecordIdConverter
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     headers.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    operations.init_app(app)
 
     # Before any route is added: every `<int:…>` then stops at what a column can hold.
     app.url_map.converters["int"] = RecordIdConverter
@@ -73,7 +74,8 @@ def _configure_cookies(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import api, auth, checkins, clinician, dashboard, exports, pwa, routines, sharing
 
-    for module in (auth, pwa, routines, checkins, dashboard, clinician, exports, sharing, api):
+    modules = (auth, pwa, routines, checkins, dashboard, clinician, exports, sharing, api)
+    for module in (*modules, operations):
         app.register_blueprint(module.bp)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..operations.metrics import record_replay
 
 
 def errors_response(errors: dict[str, str], status: int = 400):
@@ -101,6 +102,7 @@ def create_once(model, values: dict):
             db.session.rollback()
             existing = db.session.scalar(lookup)
     if same_values(existing, values):
+        record_replay(model.__tablename__)
         return jsonify(existing.to_dict()), 200
     return errors_response(
         {"client_id": "This client_id was already used for a different record."}, 422
