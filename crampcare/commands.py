@@ -5,12 +5,14 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from . import seed as seeding
+from .reminders import service as reminders
 
 
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(reminders_group)
 
 
 @click.command("seed")
@@ -33,3 +35,15 @@ def demo_command(days: int, if_empty: bool) -> None:
         return
     for role, (email, password) in logins.items():
         click.echo(f"Demo {role}: {email} / {password}")
+
+
+@click.group("reminders")
+def reminders_group() -> None:
+    """Reminders by Web Push."""
+
+
+@reminders_group.command("send")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Send the reminders due now, each once (run it every few minutes)."""
+    click.echo(reminders.send_due().line())
