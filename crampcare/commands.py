@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from . import backups
 from . import seed as seeding
 from .extensions import db
+from .reminders import service as reminders
 
 
 def init_app(app: Flask) -> None:
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(reminders_group)
 
 
 @click.command("seed")
@@ -84,3 +86,15 @@ def restore_command(path: Path, force: bool) -> None:
         raise click.ClickException(f"pg_restore failed: {error.stderr.decode().strip()}") from error
     click.echo(f"Restored {path} into the database:")
     _echo_counts(counts)
+
+
+@click.group("reminders")
+def reminders_group() -> None:
+    """Reminders by Web Push."""
+
+
+@reminders_group.command("send")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Send the reminders due now, each once (run it every few minutes)."""
+    click.echo(reminders.send_due().line())
