@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..poses import NEUTRAL, POSES
 from ..routine_library import AREAS, DIFFICULTIES, LIBRARY
 from ..routine_safety import CAUTION_LABELS
 
@@ -108,6 +109,12 @@ class StepForm(FlaskForm):
     cue = StringField(
         "Spoken cue (optional)",
         validators=[Optional(), Length(max=200, message="Keep the cue under 200 characters.")],
+    )
+    pose = SelectField(
+        "Picture",
+        choices=[(name, pose.label) for name, pose in POSES.items()],
+        default=NEUTRAL,
+        description="The position the step's picture shows.",
     )
     cautions = SelectMultipleField(
         "Cautions (tick what the step does)",

@@ -2,6 +2,7 @@
 // never from counting ticks, so a throttled or hidden tab cannot make it drift.
 
 import { localInstant, newId } from "./instants.js";
+import { showPicture } from "./pose-picture.js";
 import { showCountdown } from "./repetitions.js";
 
 const root = document.getElementById("player");
@@ -131,6 +132,7 @@ function render(ms, index) {
   set("title", segment.title);
   set("side", sideText(segment));
   showCountdown(field("countdown"), segment, ms - segment.start * 1000, clock(left));
+  showPicture(field("picture"), data.poses, segment, next, ms - segment.start * 1000, running());
   set("instructions", segment.instructions);
   set("next", next ? label(next) : "Finish");
   set("remaining", `${clock(totalMs - ms)} left of ${clock(totalMs)}`);
