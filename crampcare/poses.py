@@ -196,10 +196,10 @@ def pose_for(name: str | None) -> Pose:
 
 # Common shapes, reused below so the same position looks the same in every picture.
 _ON_BACK = (180.0, 180.0)
-_KNEES_BENT = (52.0, -72.0, 2.0)
-_KNEES_BENT_FAR = (55.0, -70.0, 2.0)
+_KNEES_BENT = (52.0, -57.0, 0.0)
+_KNEES_BENT_FAR = (55.0, -60.0, 0.0)
 _ARMS_BY_SIDES = (-4.0, -2.0)
-_ON_ALL_FOURS = (6.0, 6.0)
+_ON_ALL_FOURS = (9.0, 9.0)
 _ARM_DOWN = (-92.0, -90.0)
 _KNEELING = (-90.0, 180.0, 180.0)
 _SEATED_LEG = (-4.0, -90.0, 0.0)
@@ -309,8 +309,8 @@ _LIST: tuple[Pose, ...] = (
         "Cat-cow",
         "On hands and knees; the back rounds up toward the ceiling, then dips gently with the "
         "chest lifted.",
-        _all_fours(trunk=(28.0, -16.0), head=-70.0),
-        _all_fours(trunk=(-10.0, 20.0), head=35.0),
+        _all_fours(trunk=(30.0, -12.0), head=-70.0),
+        _all_fours(trunk=(-5.0, 23.0), head=35.0),
     ),
     Pose(
         "childs-pose",
