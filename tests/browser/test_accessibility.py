@@ -17,6 +17,7 @@ SIGNED_OUT = [
     "/routines",
     "/routines/gentle-lower-back-release",
     "/routines/gentle-lower-back-release/play",
+    "/poses",
     "/learn",
     "/offline",
 ]
