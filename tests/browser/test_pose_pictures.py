@@ -71,11 +71,15 @@ def test_the_player_shows_the_picture_offline(browser, live_server):
 def test_a_moving_step_alternates_its_start_and_end(signed_in):
     page = signed_in
     start_moving_step(page)
+    # The change is an opacity transition in real time: wait for it to settle.
     page.wait_for_function(
         "(s) => getComputedStyle(document.querySelector(s)).opacity === '1'",
         arg=f"{SHOWN} .pose-end",
     )
-    assert opacity(page, f"{SHOWN} .pose-start") == 0
+    page.wait_for_function(
+        "(s) => getComputedStyle(document.querySelector(s)).opacity === '0'",
+        arg=f"{SHOWN} .pose-start",
+    )
     page.clock.fast_forward(2_500)  # into the next repetition: the start position again
     expect(page.locator(SHOWN)).to_have_attribute("data-phase", "start")
     page.wait_for_function(
