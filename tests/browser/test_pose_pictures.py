@@ -124,3 +124,28 @@ def test_picture_countdown_and_controls_fit_the_screen(page, size, slug):
         assert box["y"] >= 0 and box["y"] + box["height"] <= height, element
     assert page.evaluate("window.scrollY") == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def test_the_right_side_is_mirrored_and_a_rest_shows_what_comes_next(signed_in):
+    page = signed_in
+    slug = "mid-back-mobility"
+    segments = build_timeline(routine_by_slug(slug).steps)
+    right = next(s for s in segments if s.side == "right")
+    rest = segments[right.index - 1]
+    assert rest.kind == "rest"
+    page.clock.install(time=START)
+    page.goto(f"/routines/{slug}/play")
+    page.clock.pause_at(datetime(2026, 3, 2, 18, 1, 0))
+    page.wait_for_selector("#player[data-state=idle]")
+    page.click("[data-action=toggle]")
+    page.clock.fast_forward(rest.start * 1000 + 500)
+    shown = page.locator(SHOWN)
+    expect(shown).to_have_attribute("data-pose", "thread-the-needle")
+    expect(shown).to_have_class(re.compile(r"\bpose-resting\b"))
+    page.clock.fast_forward(rest.seconds * 1000)
+    expect(shown).not_to_have_class(re.compile(r"\bpose-resting\b"))
+    expect(shown).to_have_class(re.compile(r"\bpose-right\b"))
+    transform = page.evaluate(
+        "(s) => getComputedStyle(document.querySelector(s)).transform", f"{SHOWN} svg"
+    )
+    assert transform.startswith("matrix(-1, 0, 0, 1")
