@@ -11,9 +11,9 @@ from crampcare.routine_library import routine_by_slug
 from crampcare.timeline import build_timeline
 
 from .conftest import PHONE, serve_htmx_from_cdn
+from .player_page import READY_MS, START
 from .test_pwa import OFFLINE_NOISE, controlled
 
-START = datetime(2026, 3, 2, 18, 0, 0)
 # Starts with pelvic tilts: a moving step, 8 repetitions of 5 s.
 MOVING = "gentle-lower-back-release"
 SHOWN = "[data-field=picture] .pose-frame:not([hidden])"
@@ -35,7 +35,11 @@ def start_moving_step(page):
     page.clock.pause_at(datetime(2026, 3, 2, 18, 1, 0))
     page.wait_for_selector("#player[data-state=idle]")
     page.click("[data-action=toggle]")
-    page.clock.fast_forward(1_000)
+    # While "Get ready" counts down, the first step's picture is shown still.
+    page.clock.fast_forward(READY_MS // 2)
+    expect(page.locator(SHOWN)).to_have_attribute("data-pose", "pelvic-tilt")
+    expect(page.locator(SHOWN)).not_to_have_attribute("data-phase", re.compile("."))
+    page.clock.fast_forward(READY_MS // 2 + 1_000)
     expect(page.locator(SHOWN)).to_have_attribute("data-phase", "start")
     page.clock.fast_forward(2_000)
     expect(page.locator(SHOWN)).to_have_attribute("data-phase", "end")
@@ -138,7 +142,7 @@ def test_the_right_side_is_mirrored_and_a_rest_shows_what_comes_next(signed_in):
     page.clock.pause_at(datetime(2026, 3, 2, 18, 1, 0))
     page.wait_for_selector("#player[data-state=idle]")
     page.click("[data-action=toggle]")
-    page.clock.fast_forward(rest.start * 1000 + 500)
+    page.clock.fast_forward(READY_MS + rest.start * 1000 + 500)
     shown = page.locator(SHOWN)
     expect(shown).to_have_attribute("data-pose", "thread-the-needle")
     expect(shown).to_have_class(re.compile(r"\bpose-resting\b"))
