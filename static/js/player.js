@@ -176,7 +176,7 @@ function renderReady(left, phase) {
   field("progress").value = 0;
 }
 
-function renderStep(ms, index) {
+function renderStep(ms, index, phase) {
   const segment = segments[index];
   const next = segments[index + 1];
   root.dataset.segmentIndex = index;
@@ -186,7 +186,8 @@ function renderStep(ms, index) {
   set("side", sideText(segment));
   const left = (segment.start + segment.seconds) * 1000 - ms;
   showCountdown(field("countdown"), segment, ms - segment.start * 1000, clock(left));
-  showPicture(field("picture"), data.poses, segment, next, ms - segment.start * 1000, running());
+  const into = ms - segment.start * 1000;
+  showPicture(field("picture"), data.poses, segment, next, into, phase === "running");
   set("instructions", segment.instructions);
   set("next-label", "Next:");
   set("next", next ? label(next) : "Finish");
@@ -207,7 +208,7 @@ function render(now) {
     renderReady(-ms, phase);
     return -ms;
   }
-  renderStep(ms, index);
+  renderStep(ms, index, phase);
   return (segments[index].start + segments[index].seconds) * 1000 - ms;
 }
 
