@@ -7,7 +7,13 @@ import tempfile
 from pathlib import Path
 
 # Environment variables that map one-to-one onto config keys.
-ENVIRONMENT_KEYS = ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX")
+ENVIRONMENT_KEYS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_KEY_PREFIX",
+    "METRICS_TOKEN",
+)
 
 
 def defaults(instance_path: str) -> dict:

@@ -178,6 +178,20 @@ class Routine(db.Model):
     )
 
 
+class FavouriteRoutine(db.Model):
+    """A routine a person starred, to find it first in the picker."""
+
+    __tablename__ = "favourite_routines"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    routine_id: Mapped[int] = mapped_column(
+        ForeignKey("routines.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Step(db.Model):
     """One exercise of a routine, held for a time, repeated, on one or both sides."""
 

@@ -1,7 +1,7 @@
 """Steps name their picture
 
 Revision ID: 8b3f6a1d2c08
-Revises: 3c1f0a7d2b13
+Revises: 6f0a1c9e4b26
 Created: 2026-11-26 03:15:00
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = '8b3f6a1d2c08'
-down_revision = '3c1f0a7d2b13'
+down_revision = '6f0a1c9e4b26'
 branch_labels = None
 depends_on = None
 
