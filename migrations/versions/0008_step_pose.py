@@ -1,7 +1,7 @@
 """Steps name their picture
 
 Revision ID: 8b3f6a1d2c08
-Revises: 6f0a1c9e4b26
+Revises: 7c1e5a0d9b42
 Created: 2026-11-26 03:15:00
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = '8b3f6a1d2c08'
-down_revision = '6f0a1c9e4b26'
+down_revision = "7c1e5a0d9b42"
 branch_labels = None
 depends_on = None
 
