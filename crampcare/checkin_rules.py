@@ -46,6 +46,10 @@ EXERTION_RANGE = (1, 10)
 WATER_RANGE = (0, 5000)
 NOTES_MAX = 1000
 ML_PER_FL_OZ = 29.5735
+# The quick water buttons, round in each unit: a glass and a bottle. In fl oz a US cup
+# (8, 237 ml) and a pint (16, 473 ml), the round figures nearest 250 and 500 ml; the
+# water is still stored in whole ml.
+QUICK_WATER = {"ml": (250, 500), "floz": (8, 16)}
 # Clocks on phones drift; a check-in a day ahead of the server is a mistake, not drift.
 FUTURE_TOLERANCE = timedelta(days=1)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -280,6 +284,11 @@ def _fluid_ounces_to_ml(raw: str) -> tuple[int | None, str | None]:
     if not math.isfinite(ounces) or not 0 <= ounces <= most:
         return None, f"Give the water from 0 to {most:.0f} fl oz."
     return round(ounces * ML_PER_FL_OZ), None
+
+
+def quick_water(units: str) -> tuple[int, ...]:
+    """The amounts the quick water buttons add, in the user's units."""
+    return QUICK_WATER.get(units, QUICK_WATER["ml"])
 
 
 def ml_to_fluid_ounces(ml: int | None) -> float | None:

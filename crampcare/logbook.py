@@ -73,6 +73,13 @@ def find_by_client_id(client_id: str) -> Checkin | None:
     )
 
 
+def checkin_for_session(session: WorkoutSession) -> Checkin | None:
+    """The first check-in made after a session, if there is one."""
+    return db.session.scalar(
+        select(Checkin).where(Checkin.session_id == session.id).order_by(Checkin.id).limit(1)
+    )
+
+
 def advice_config() -> AdviceConfig:
     """The advice thresholds of this app (ADVICE_* config keys)."""
     return AdviceConfig.from_mapping(current_app.config)

@@ -14,6 +14,8 @@ from .conftest import Auth, csrf_token
 from .records import add_checkin
 
 FORM_FIELDS = [name for name in FIELDS if name != "session_id"]
+WORKOUT_FIELDS = ["water_ml", "electrolytes", "sweat", "exertion"]
+CRAMP_FIELDS = [name for name in FORM_FIELDS if name not in [*WORKOUT_FIELDS, "recorded_at"]]
 
 
 def count(app) -> int:
@@ -47,10 +49,16 @@ def signed_in(client, auth):
     return client
 
 
-@pytest.mark.parametrize("path", ["/checkins/new", "/cramps/new"])
-def test_the_forms_carry_every_field(signed_in, path):
+@pytest.mark.parametrize(
+    ("path", "names"),
+    [
+        ("/checkins/new", FORM_FIELDS),
+        ("/cramps/new", [*CRAMP_FIELDS, "recorded_date", "recorded_time"]),
+    ],
+)
+def test_the_forms_carry_every_field(signed_in, path, names):
     page = signed_in.get(path).get_data(as_text=True)
-    for name in FORM_FIELDS:
+    for name in names:
         assert f'name="{name}"' in page, name
     assert 'name="csrf_token"' in page
     assert 'hx-post="' in page
@@ -124,10 +132,22 @@ def test_fluid_ounces_are_shown_and_stored_as_ml(signed_in, app):
         db.session.scalar(select(User)).units = "floz"
         db.session.commit()
     page = signed_in.get("/checkins/new").get_data(as_text=True)
-    assert "(fl oz)" in page and "+8.5 fl oz" in page
+    assert "(fl oz)" in page
+    # Round amounts in the person's units: a US cup and a pint, not 8.5 and 16.9.
+    assert re.findall(r'data-add-water="([^"]+)"[^>]*>([^<]+)<', page) == [
+        ("8", "+8 fl oz"),
+        ("16", "+16 fl oz"),
+    ]
     signed_in.post("/checkins/new", data=form_data(signed_in, water_ml="16.9"))
+    signed_in.post("/checkins/new", data=form_data(signed_in, water_ml="24"))
     with app.app_context():
-        assert db.session.scalar(select(Checkin.water_ml)) == 500
+        stored = db.session.scalars(select(Checkin.water_ml).order_by(Checkin.id)).all()
+    assert stored == [500, 710]  # still whole ml: 24 fl oz is 709.8 ml
+
+
+def test_the_quick_water_buttons_are_round_in_ml(signed_in):
+    page = signed_in.get("/checkins/new").get_data(as_text=True)
+    assert re.findall(r'data-add-water="([^"]+)"', page) == ["250", "500"]
 
 
 def test_a_session_of_someone_else_is_404(signed_in, app):

@@ -10,6 +10,7 @@ from ..fragments import is_fragment_request
 from ..logbook import (
     advice_for,
     check_session_owner,
+    checkin_for_session,
     checkins_of,
     find_by_client_id,
     get_checkin_or_404,
@@ -17,10 +18,16 @@ from ..logbook import (
     local_now,
     stored_values,
 )
-from ..models import Checkin, utcnow
+from ..models import Checkin
 from ..record_ids import record_id
 from . import bp
-from .forms import CheckinForm, blank_fields, read_submission, stored_fields
+from .forms import (
+    CheckinForm,
+    blank_fields,
+    form_view,
+    read_submission,
+    stored_fields,
+)
 
 PAGE_SIZE = 50
 # Far past any real history, and small enough that the offset stays a database integer.
@@ -33,6 +40,10 @@ def new_checkin():
     """How the session went: cramps, water, salts, effort."""
     session_id = request.args.get("session", type=record_id)
     session = get_session_or_404(session_id) if session_id else None
+    made = checkin_for_session(session) if session else None
+    if made is not None and request.method == "GET":
+        # Back at a session's form: the check-in already made, to change, not a second.
+        return redirect(url_for("checkins.edit_checkin", checkin_id=made.id), 303)
     return _new_form("checkin", session)
 
 
@@ -45,11 +56,13 @@ def new_cramp():
 
 def _new_form(kind: str, session):
     form = CheckinForm()
-    if request.method == "GET":
-        fields = blank_fields(1 if kind == "cramp" else 0, session.id if session else None)
-        return _render_form(kind, form, fields, {}, session=session)
     now = local_now(current_user.timezone)
-    values, errors, fields = read_submission(current_user.units, now=now, default_time=now)
+    if request.method == "GET":
+        fields = blank_fields(1 if kind == "cramp" else 0, session.id if session else None, now)
+        return _render_form(kind, form, fields, {}, session=session)
+    values, errors, fields = read_submission(
+        current_user.units, now=now, timezone=current_user.timezone, default_time=now
+    )
     check_session_owner(values, errors)
     if errors:
         return _render_form(kind, form, fields, errors, session=session)
@@ -62,7 +75,7 @@ def _new_form(kind: str, session):
     elif not same_values(existing, _answers(values)):
         errors = {"client_id": "This check-in was already saved. Edit it to change it."}
         return _render_form(kind, form, fields, errors, session=session)
-    return _saved("Check-in saved.")
+    return _saved("Check-in saved.", session)
 
 
 def _answers(values: dict) -> dict:
@@ -77,10 +90,13 @@ def edit_checkin(checkin_id: int):
     checkin = get_checkin_or_404(checkin_id)
     form = CheckinForm()
     if request.method == "GET":
-        fields = stored_fields(checkin.to_dict(), current_user.units)
+        fields = stored_fields(checkin.to_dict(), current_user.units, current_user.timezone)
         return _render_form("edit", form, fields, {}, checkin=checkin)
     values, errors, fields = read_submission(
-        current_user.units, now=utcnow(), current=stored_values(checkin)
+        current_user.units,
+        now=local_now(current_user.timezone),
+        timezone=current_user.timezone,
+        current=stored_values(checkin),
     )
     check_session_owner(values, errors)
     if errors:
@@ -88,7 +104,7 @@ def edit_checkin(checkin_id: int):
     for name, value in values.items():
         setattr(checkin, name, value)
     db.session.commit()
-    return _saved("Check-in updated.")
+    return _saved("Check-in updated.", checkin.session)
 
 
 @bp.post("/checkins/<int:checkin_id>/delete")
@@ -139,22 +155,23 @@ def _render_form(kind, form, fields, errors, *, session=None, checkin=None):
         action = url_for(f"checkins.new_{kind}", session=session.id if session else None)
     return render_template(
         template,
-        kind=kind,
         form=form,
         fields=fields,
         errors=errors,
         session=session,
         checkin=checkin,
         action=action,
+        **form_view(kind, errors, local_now(current_user.timezone)),
     )
 
 
-def _saved(message: str):
+def _saved(message: str, session=None):
     if not is_fragment_request():
         flash(message, "success")
         return redirect(url_for("dashboard.index"), 303)
     config, items = advice_for(current_user)
-    response = make_response(render_template("checkins/_saved.html", message=message, items=items))
+    page = render_template("checkins/_saved.html", message=message, items=items, session=session)
+    response = make_response(page)
     response.headers["HX-Trigger"] = "checkin-saved"
     return response
 
