@@ -16,7 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import CONDITIONS, ROLES, UNITS
 from ..passwords import MAX_LENGTH, MIN_LENGTH
-from ..timezones import is_timezone, timezone_names
+from ..timezones import canonical_timezone, is_timezone, timezone_groups
 
 PASSWORD_RULE = f"{MIN_LENGTH} to {MAX_LENGTH} characters; a passphrase of a few words works well."
 CONDITION_LABELS = {
@@ -48,6 +48,11 @@ def _validate_timezone(_form, field) -> None:
         raise ValidationError("Choose a timezone from the list.")
 
 
+def _canonical(name: str | None) -> str | None:
+    # A browser may report an alias ("Asia/Calcutta"); the picker lists the zone's own name.
+    return canonical_timezone(name) if name else name
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A set of checkboxes for choosing several values."""
 
@@ -73,7 +78,9 @@ class RegisterForm(FlaskForm):
         default="patient",
         validators=[InputRequired(message="Choose patient or clinician.")],
     )
-    timezone = HiddenField("Timezone", default="UTC", validators=[_validate_timezone])
+    timezone = HiddenField(
+        "Timezone", default="UTC", validators=[_validate_timezone], filters=[_canonical]
+    )
 
     def validate_role(self, field) -> None:
         """Only the known roles."""
@@ -95,7 +102,9 @@ class ProfileForm(FlaskForm):
     timezone = SelectField(
         "Timezone",
         validators=[DataRequired(message="Choose a timezone."), _validate_timezone],
+        filters=[_canonical],
         validate_choice=False,
+        description="Days and weeks in your charts and advice start at midnight here.",
     )
     units = RadioField(
         "Show water in",
@@ -110,7 +119,7 @@ class ProfileForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [(name, name) for name in timezone_names()]
+        self.timezone.choices = {area: list(zones) for area, zones in timezone_groups()}
 
     def validate_units(self, field) -> None:
         """Only ml or fl oz."""
