@@ -15,7 +15,7 @@ from ..checkin_rules import from_form, ml_to_fluid_ounces, validate_checkin
 QUESTIONS = {
     "client_id": "This check-in",
     "session_id": "The session",
-    "recorded_at": "When was it?",
+    "recorded_at": "Date and time",
     "cramp_severity": "Did your back cramp?",
     "cramp_timing": "When did it cramp?",
     "cramp_locations": "Where?",
