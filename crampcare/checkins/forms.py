@@ -125,6 +125,10 @@ def read_submission(units: str, *, now, timezone: str, current=None, default_tim
     errors = {**rule_errors, **errors}
     if time_error:
         errors["recorded_at"] = time_error
+    # The page always sends these: when they are wrong, the page was, not the person.
+    for name in ("client_id", "session_id"):
+        if name in errors:
+            errors[name] = "This form was incomplete. Reload the page and try again."
     fields = {
         **data,
         "water_ml": request.form.get("water_ml", ""),
