@@ -399,3 +399,26 @@ def test_back_at_a_sessions_form_the_checkin_made_opens_to_edit(signed_in, app):
     assert count(app) == 1
     with app.app_context():
         assert db.session.scalar(select(Checkin.pain)) == 5
+
+
+def test_an_edit_keeps_the_stored_time_unless_it_is_changed(client, auth, app):
+    auth.register(tz="Europe/Paris")
+    made = datetime(2026, 3, 1, 23, 40, 17, tzinfo=ZoneInfo("Europe/Paris"))
+    checkin_id = add_checkin(app, "pat@example.com", recorded_at=made.astimezone(UTC))
+    path = f"/checkins/{checkin_id}/edit"
+    page = client.get(path).get_data(as_text=True)
+    assert 'name="recorded_date" value="2026-03-01"' in page
+    assert 'name="recorded_time" value="23:40"' in page
+    with app.app_context():
+        client_id = db.session.get(Checkin, checkin_id).client_id
+    data = {"csrf_token": csrf_token(client, path), "client_id": client_id, "cramp_severity": "0"}
+    data.update(recorded_date="2026-03-01", recorded_time="23:40")
+    assert client.post(path, data=data).status_code == 303
+    with app.app_context():
+        assert db.session.get(Checkin, checkin_id).recorded_at == made.astimezone(UTC)
+    data.update(recorded_time="22:05")
+    assert client.post(path, data=data).status_code == 303
+    with app.app_context():
+        moved = db.session.get(Checkin, checkin_id)
+        assert moved.recorded_at == datetime(2026, 3, 1, 21, 5, tzinfo=UTC)
+        assert moved.recorded_offset_minutes == 60

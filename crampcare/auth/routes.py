@@ -154,7 +154,6 @@ def confirm_sign_out_everywhere():
             "Every phone, tablet and computer signed in to this account is signed out, "
             "this one and the installed app included. You will need your password to "
             "sign in again.",
-            "Check-ins kept on a phone while offline are sent once it signs in again.",
         ],
         action=url_for("auth.sign_out_everywhere"),
         confirm_label="Yes, sign out everywhere",

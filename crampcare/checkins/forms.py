@@ -116,7 +116,9 @@ def read_submission(units: str, *, now, timezone: str, current=None, default_tim
     time_error = None
     if typed_date is not None or typed_time is not None:
         moment, time_error = typed_moment(typed_date or "", typed_time or "", timezone, now)
-        submitted["recorded_at"] = [moment.isoformat() if moment else ""]
+        if not (moment and current and _same_minute(moment, current.get("recorded_at"))):
+            submitted["recorded_at"] = [moment.isoformat() if moment else ""]
+        # Else an edit left the time as shown: the stored one, seconds and offset, stays.
     data, errors = from_form(submitted, units)
     values, rule_errors = validate_checkin(
         data, now=now, current=current, default_time=default_time
@@ -136,6 +138,10 @@ def read_submission(units: str, *, now, timezone: str, current=None, default_tim
         "recorded_time": typed_time,
     }
     return ({} if errors else values), errors, fields
+
+
+def _same_minute(moment: datetime, stored: datetime | None) -> bool:
+    return stored is not None and moment == stored.replace(second=0, microsecond=0)
 
 
 def _last(values: list[str] | None) -> str | None:
