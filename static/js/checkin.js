@@ -25,7 +25,8 @@ function prepare(form) {
   for (const button of form.querySelectorAll("[data-add-water]")) {
     button.hidden = false;
     button.addEventListener("click", () => {
-      const total = (Number.parseFloat(water.value) || 0) + Number.parseFloat(button.dataset.addWater);
+      const total =
+        (Number.parseFloat(water.value) || 0) + Number.parseFloat(button.dataset.addWater);
       water.value = String(Math.round(total * 10) / 10);
       water.dispatchEvent(new Event("input", { bubbles: true }));
     });
@@ -46,7 +47,9 @@ const SKIPPED = ["csrf_token", "water_unit", "recorded_date", "recorded_time"];
 
 function checkinBody(form) {
   const data = new FormData(form);
-  const body = Object.fromEntries(LIST_FIELDS.map((name) => [name, data.getAll(name).filter(Boolean)]));
+  const body = Object.fromEntries(
+    LIST_FIELDS.map((name) => [name, data.getAll(name).filter(Boolean)]),
+  );
   const [day, clock] = [data.get("recorded_date"), data.get("recorded_time")];
   const zone = form.querySelector("[data-when-date]")?.dataset.zone;
   if (day && clock) body.recorded_at = zonedInstant(day, clock, zone);
@@ -54,7 +57,8 @@ function checkinBody(form) {
     if (LIST_FIELDS.includes(name) || SKIPPED.includes(name)) continue;
     const text = String(raw).trim();
     if (text === "") body[name] = null;
-    else if (name === "water_ml" && data.get("water_unit") === "floz") body[name] = Math.round(Number(text) * ML_PER_FL_OZ);
+    else if (name === "water_ml" && data.get("water_unit") === "floz")
+      body[name] = Math.round(Number(text) * ML_PER_FL_OZ);
     else if (INT_FIELDS.includes(name) && /^-?\d+$/.test(text)) body[name] = Number(text);
     else body[name] = text;
   }
@@ -107,4 +111,3 @@ document.addEventListener("htmx:sendError", (event) => {
 prepareAll();
 // A form swapped in by htmx (a re-render with errors) keeps its id and time.
 document.addEventListener("htmx:afterSettle", prepareAll);
-

@@ -25,7 +25,9 @@ const fold = (text) =>
     .toLowerCase();
 
 function filter(select, query, matches) {
-  const words = fold(query).split(/[\s,/_]+/).filter(Boolean);
+  const words = fold(query)
+    .split(/[\s,/_]+/)
+    .filter(Boolean);
   let count = 0;
   let first = null;
   for (const option of select.options) {
@@ -43,7 +45,8 @@ function filter(select, query, matches) {
   if (first && select.selectedOptions[0]?.hidden) select.value = first.value;
   if (!words.length) matches.textContent = "";
   else if (!count) matches.textContent = "No timezone matches; try a nearby city or the country.";
-  else matches.textContent = `${count} ${count === 1 ? "match" : "matches"}; chosen: ${select.selectedOptions[0].textContent}.`;
+  else
+    matches.textContent = `${count} ${count === 1 ? "match" : "matches"}; chosen: ${select.selectedOptions[0].textContent}.`;
 }
 
 for (const picker of document.querySelectorAll("[data-timezone-picker]")) {
