@@ -75,7 +75,7 @@ def _new_form(kind: str, session):
     elif not same_values(existing, _answers(values)):
         errors = {"client_id": "This check-in was already saved. Edit it to change it."}
         return _render_form(kind, form, fields, errors, session=session)
-    return _saved("Check-in saved.", session)
+    return _saved("Check-in saved.")
 
 
 def _answers(values: dict) -> dict:
@@ -104,7 +104,7 @@ def edit_checkin(checkin_id: int):
     for name, value in values.items():
         setattr(checkin, name, value)
     db.session.commit()
-    return _saved("Check-in updated.", checkin.session)
+    return _saved("Check-in updated.")
 
 
 @bp.post("/checkins/<int:checkin_id>/delete")
@@ -165,13 +165,12 @@ def _render_form(kind, form, fields, errors, *, session=None, checkin=None):
     )
 
 
-def _saved(message: str, session=None):
+def _saved(message: str):
     if not is_fragment_request():
         flash(message, "success")
         return redirect(url_for("dashboard.index"), 303)
     config, items = advice_for(current_user)
-    page = render_template("checkins/_saved.html", message=message, items=items, session=session)
-    response = make_response(page)
+    response = make_response(render_template("checkins/_saved.html", message=message, items=items))
     response.headers["HX-Trigger"] = "checkin-saved"
     return response
 
