@@ -4,6 +4,7 @@ leads on, a share code is copied or shared, the timezone list is searched."""
 import re
 from datetime import UTC, datetime
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
@@ -31,12 +32,31 @@ def rows(live_app, model):
         return found
 
 
-def focused_id(page) -> str:
-    return page.evaluate("document.activeElement.id || document.activeElement.className")
+PAGES_KEPT = """async () => {
+  const text = await (await fetch("/sw.js")).text();
+  const settings = text.split("\\n")[0].replace(/^self.WORKER_SETTINGS = /, "");
+  const pages = JSON.parse(settings.replace(/;$/, "")).pages;
+  const name = (await caches.keys()).find((key) => key.startsWith("crampcare-pages-"));
+  if (!name) return false;
+  const cache = await caches.open(name);
+  const kept = await Promise.all(pages.map((url) => cache.match(url)));
+  return kept.every(Boolean);
+}"""
 
 
-def test_a_failed_save_moves_focus_to_the_summary_and_its_links_to_the_fields(signed_in):
-    page = signed_in
+@pytest.fixture
+def patient(signed_in):
+    """A signed-in patient whose service worker holds every page it keeps.
+
+    The worker fetches its pages while the sign-in is fresh; until they are in, one of
+    them can still write a new CSRF token into the session and fail a form rendered first.
+    """
+    signed_in.wait_for_function(PAGES_KEPT, polling=200)
+    return signed_in
+
+
+def test_a_failed_save_moves_focus_to_the_summary_and_its_links_to_the_fields(patient):
+    page = patient
     page.goto("/cramps/new")
     page.wait_for_function("window.htmx !== undefined")
     page.get_by_role("button", name="Save check-in").click()
@@ -51,8 +71,8 @@ def test_a_failed_save_moves_focus_to_the_summary_and_its_links_to_the_fields(si
     expect(page.get_by_text("When did it cramp?", exact=True)).to_be_in_viewport()
 
 
-def test_the_summary_takes_focus_without_htmx_too(signed_in, live_app):
-    page = signed_in
+def test_the_summary_takes_focus_without_htmx_too(patient, live_app):
+    page = patient
     page.goto("/account")
     page.get_by_role("button", name="Change password").click()
     summary = page.get_by_role("alert")
@@ -64,8 +84,8 @@ def test_the_summary_takes_focus_without_htmx_too(signed_in, live_app):
     expect(page.locator("#new_password")).to_be_focused()
 
 
-def test_a_night_cramp_logged_in_the_morning_keeps_its_night(signed_in, live_app):
-    page = signed_in
+def test_a_night_cramp_logged_in_the_morning_keeps_its_night(patient, live_app):
+    page = patient
     run_sql(live_app, update(User).values(timezone="Europe/Paris"))
     # Date is fixed at that morning; timers (htmx's swap) still run.
     page.clock.set_fixed_time(MORNING)
@@ -88,9 +108,9 @@ def test_a_night_cramp_logged_in_the_morning_keeps_its_night(signed_in, live_app
 
 
 def test_after_saving_the_page_leads_on_and_the_sessions_form_reopens_its_checkin(
-    signed_in, live_app
+    patient, live_app
 ):
-    page = signed_in
+    page = patient
     with live_app.app_context():
         user = db.session.scalar(select(User))
         session = WorkoutSession(
@@ -130,8 +150,8 @@ def test_after_saving_the_page_leads_on_and_the_sessions_form_reopens_its_checki
     assert (checkin.session_id, checkin.pain, checkin.water_ml) == (session_id, 2, 500)
 
 
-def test_a_share_code_is_copied_with_words_said_aloud(signed_in, context):
-    page = signed_in
+def test_a_share_code_is_copied_with_words_said_aloud(patient, context):
+    page = patient
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.goto("/sharing")
     page.get_by_role("button", name="Make a share code").click()
@@ -145,8 +165,8 @@ def test_a_share_code_is_copied_with_words_said_aloud(signed_in, context):
     assert page.evaluate("navigator.clipboard.readText()") == code
 
 
-def test_a_share_code_goes_to_the_share_sheet_where_there_is_one(signed_in):
-    page = signed_in
+def test_a_share_code_goes_to_the_share_sheet_where_there_is_one(patient):
+    page = patient
     page.add_init_script("navigator.share = async (data) => { window.sharedData = data; };")
     page.goto("/sharing")
     page.get_by_role("button", name="Make a share code").click()
@@ -158,8 +178,8 @@ def test_a_share_code_goes_to_the_share_sheet_where_there_is_one(signed_in):
     assert shared["text"].startswith(f"My CrampCare share code is {code}.")
 
 
-def test_revoking_a_clinician_asks_first(signed_in, live_app, browser, live_server):
-    page = signed_in
+def test_revoking_a_clinician_asks_first(patient, live_app, browser, live_server):
+    page = patient
     page.goto("/sharing")
     page.get_by_role("button", name="Make a share code").click()
     code = page.locator(".share-code").inner_text()
