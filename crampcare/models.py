@@ -27,7 +27,7 @@ from .passwords import hash_password, needs_rehash, verify_password
 
 ROLES = ("patient", "clinician")
 UNITS = ("ml", "floz")
-CONDITIONS = ("kidney", "thyroid", "diabetes", "nerve", "hormone")
+CONDITIONS = ("kidney", "thyroid", "diabetes", "nerve", "hormone", "pregnancy", "osteoporosis")
 
 
 def utcnow() -> datetime:
@@ -77,6 +77,7 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     units: Mapped[str] = mapped_column(String(8), default="ml")
     takes_diuretics: Mapped[bool] = mapped_column(default=False)
+    takes_statins: Mapped[bool] = mapped_column(default=False, server_default=false())
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Goes up whenever the user's check-ins or sessions change (crampcare/versions.py),

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .advice import PRESSING
+
 CAUTIONS: tuple[str, ...] = ("flexion", "extension", "supine", "strong_contraction")
 
 # A short name, as the builder's checkboxes and the step's badge show it.
@@ -51,10 +53,6 @@ CONDITION_WORDS: dict[str, str] = {
     "osteoporosis": "osteoporosis",
     "pregnancy": "pregnancy",
 }
-
-# Advice categories that mean "get seen now": a routine should not start without a second
-# thought while one holds.
-URGENT_CATEGORIES = frozenset({"emergency", "urgent"})
 
 
 @dataclass(frozen=True)
@@ -125,4 +123,5 @@ def suits(steps: Sequence[Any], conditions: Iterable[str] | None) -> bool:
 
 def urgent_items(items: Iterable[Any]) -> list[Any]:
     """The advice items that say to get seen now (emergency or same day)."""
-    return [item for item in items if item.category in URGENT_CATEGORIES]
+    # A routine should not start without a second thought while one of these holds.
+    return [item for item in items if item.category in PRESSING]

@@ -32,7 +32,7 @@ CRAMP_QUESTIONS = {**QUESTIONS, "cramp_severity": "How bad was the cramp?"}
 WORKOUT_FIELDS = ("water_ml", "electrolytes", "sweat", "exertion")
 # Groups of radios or checkboxes: the summary links to their first box.
 GROUPS = ("cramp_severity", "cramp_timing", "cramp_locations", "pain")
-GROUPS += ("electrolytes", "sweat", "exertion", "red_flags")
+GROUPS += ("electrolytes", "sweat", "exertion")
 # A typed time may run a little ahead of the server's clock, never a day ahead.
 TYPED_TIME_TOLERANCE = timedelta(minutes=10)
 
@@ -75,7 +75,7 @@ def form_view(kind: str, errors: dict[str, str], now: datetime) -> dict[str, Any
 def _target(name: str, kind: str) -> str:
     if name in GROUPS:
         return f"{name}-0"
-    if name in ("water_ml", "notes"):
+    if name in ("water_ml", "notes", "red_flags"):
         return name
     if name == "recorded_at" and shows_time(kind):
         return "recorded_date"

@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..headers import CACHEABLE_EXCEPTIONS, NO_STORE_PREFIXES
-from ..routines.queries import routine_to_start
+from ..routines.queries import routine_to_start, visitor_urgent_advice
 from . import bp
 from .service_worker import page_urls
 
@@ -22,7 +22,11 @@ BACKGROUND_COLOR = "#f6f8f8"
 def index():
     """The landing page: what CrampCare does, or your next step when signed in."""
     patient = current_user.is_authenticated and current_user.is_patient
-    return render_template("index.html", next_routine=routine_to_start() if patient else None)
+    return render_template(
+        "index.html",
+        next_routine=routine_to_start() if patient else None,
+        pressing=visitor_urgent_advice(),
+    )
 
 
 @bp.get("/healthz")

@@ -27,8 +27,12 @@ document.addEventListener("click", (event) => {
   event.preventDefault();
   const details = field.closest("details");
   if (details) details.open = true;
-  questionOf(field).scrollIntoView({ block: "start" });
-  field.focus({ preventScroll: true });
+  // A group (the red flags' disclosure) takes focus on its first control.
+  const control = field.matches("input, select, textarea, summary")
+    ? field
+    : (field.querySelector("input, select, textarea, summary") ?? field);
+  questionOf(control).scrollIntoView({ block: "start" });
+  control.focus({ preventScroll: true });
 });
 
 focusArrival();
