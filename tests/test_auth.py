@@ -3,14 +3,16 @@
 import re
 
 import pytest
+from argon2 import extract_parameters
+from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlalchemy import func, select
 
 from crampcare.extensions import db
+from crampcare.local_time import timezone_names
 from crampcare.models import AuditEvent, LoginSession, User
 from crampcare.passwords import verify_password
-from crampcare.timezones import timezone_names
 
-from .conftest import PASSWORD, Auth, csrf_token
+from .conftest import PASSWORD, Auth, csrf_token, make_app
 
 
 def count(app, model) -> int:
@@ -420,3 +422,22 @@ def test_the_timezone_picker_offers_canonical_names_by_area(auth, client, app):
     assert client.post("/account", data=data).status_code == 303
     with app.app_context():
         assert db.session.scalar(select(User.timezone)) == "America/New_York"
+
+
+def test_production_apps_hash_with_the_rfc_9106_low_memory_parameters(tmp_path):
+    """Test apps hash cheaply; an app without that setting uses the production parameters."""
+    app = make_app(f"sqlite:///{tmp_path / 'production.sqlite'}", PASSWORD_HASH_PARAMETERS=None)
+    assert Auth(app.test_client()).register().status_code == 303
+    with app.app_context():
+        stored = db.session.scalar(select(User.password_hash))
+    assert extract_parameters(stored) == RFC_9106_LOW_MEMORY
+    assert RFC_9106_LOW_MEMORY.memory_cost == 64 * 1024  # KiB: 64 MiB
+
+
+def test_cheap_password_hashes_are_refused_outside_tests(tmp_path):
+    with pytest.raises(RuntimeError, match="PASSWORD_HASH_PARAMETERS"):
+        make_app(
+            f"sqlite:///{tmp_path / 'refused.sqlite'}",
+            TESTING=False,
+            PASSWORD_HASH_PARAMETERS={"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+        )

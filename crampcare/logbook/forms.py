@@ -1,4 +1,4 @@
-"""Check-in forms: Flask-WTF supplies the CSRF token, checkin_rules the rules."""
+"""Check-in forms: Flask-WTF supplies the CSRF token, `rules` the rules."""
 
 import uuid
 from datetime import date, datetime, time, timedelta
@@ -7,27 +7,11 @@ from typing import Any
 from flask import request
 from flask_wtf import FlaskForm
 
-from ..advice import resolve_timezone
-from ..checkin_rules import from_form, ml_to_fluid_ounces, validate_checkin
+from ..local_time import resolve_timezone
+from ..vocabulary import CHECKIN_QUESTIONS, CRAMP_QUESTIONS
+from .queries import check_session_owner
+from .rules import from_form, ml_to_fluid_ounces, validate_checkin
 
-# The forms' questions, in the order the forms ask them; the error summary uses the same
-# words and order. A cramp logged on its own asks fewer, and one of them differently.
-QUESTIONS = {
-    "client_id": "This check-in",
-    "session_id": "The session",
-    "recorded_at": "Date and time",
-    "cramp_severity": "Did your back cramp?",
-    "cramp_timing": "When did it cramp?",
-    "cramp_locations": "Where?",
-    "pain": "Pain right now, 0 (none) to 10 (worst)",
-    "water_ml": "Water before, during and after",
-    "electrolytes": "Electrolytes you took",
-    "sweat": "How much did you sweat?",
-    "exertion": "How hard did it feel, 1 (easy) to 10 (all out)?",
-    "red_flags": "Anything worrying?",
-    "notes": "Notes",
-}
-CRAMP_QUESTIONS = {**QUESTIONS, "cramp_severity": "How bad was the cramp?"}
 # Around a workout, not about a cramp at rest or at night: "Log a cramp" leaves them out.
 WORKOUT_FIELDS = ("water_ml", "electrolytes", "sweat", "exertion")
 # Groups of radios or checkboxes: the summary links to their first box.
@@ -38,7 +22,7 @@ TYPED_TIME_TOLERANCE = timedelta(minutes=10)
 
 
 class CheckinForm(FlaskForm):
-    """The check-in and cramp forms; their fields are checked by checkin_rules."""
+    """The check-in and cramp forms; their fields are checked by `rules`."""
 
 
 def shows_time(kind: str) -> bool:
@@ -50,7 +34,7 @@ def questions_for(kind: str) -> dict[str, str]:
     """The questions a kind of form asks, in order."""
     if kind == "cramp":
         return {k: v for k, v in CRAMP_QUESTIONS.items() if k not in WORKOUT_FIELDS}
-    return QUESTIONS
+    return CHECKIN_QUESTIONS
 
 
 def error_problems(errors: dict[str, str], kind: str) -> list[tuple[str, str, str]]:
@@ -109,7 +93,11 @@ def stored_fields(record: dict[str, Any], units: str, timezone: str) -> dict[str
 
 
 def read_submission(units: str, *, now, timezone: str, current=None, default_time=None):
-    """Check the submitted form: (values, errors, fields to show again)."""
+    """Check the submitted form: (values, errors, fields to show again).
+
+    The typed date and time, the rules, then whether a named session is the signed-in
+    user's.
+    """
     submitted = {name: request.form.getlist(name) for name in request.form}
     typed_date = _last(submitted.pop("recorded_date", None))
     typed_time = _last(submitted.pop("recorded_time", None))
@@ -131,6 +119,7 @@ def read_submission(units: str, *, now, timezone: str, current=None, default_tim
     for name in ("client_id", "session_id"):
         if name in errors:
             errors[name] = "This form was incomplete. Reload the page and try again."
+    check_session_owner(values, errors)
     fields = {
         **data,
         "water_ml": request.form.get("water_ml", ""),
