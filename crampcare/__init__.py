@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config, errors, form_text, formatting, headers, logins, passwords
+from . import config, errors, form_text, formatting, headers, logins, operations, passwords
 from .database import configure_engine, engine_options
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .logbook import versions
@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     formatting.init_app(app)
     versions.init_app(app)
+    operations.init_app(app)
 
     # Before any route is added: every `<int:…>` then stops at what a column can hold.
     app.url_map.converters["int"] = RecordIdConverter
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         exports,
         sharing,
         api,
+        operations,
     ):
         app.register_blueprint(module.bp)
 
