@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    delete,
     select,
 )
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
@@ -81,6 +82,9 @@ class User(UserMixin, db.Model):
     # Goes up whenever the user's check-ins or sessions change (crampcare/versions.py),
     # so what was computed from them can be kept until then.
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A random secret of the account, behind the offline outbox's account tag: the tag
+    # of a deleted account never comes back, whatever id the next one gets.
+    account_secret: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
 
     login_sessions: Mapped[list[LoginSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
@@ -115,6 +119,10 @@ class User(UserMixin, db.Model):
         if needs_rehash(self.password_hash):
             self.set_password(password)
         return True
+
+    def end_all_logins(self) -> None:
+        """Delete every sign-in of this account (the caller commits)."""
+        db.session.execute(delete(LoginSession).where(LoginSession.user_id == self.id))
 
     def get_id(self) -> str | None:
         """Flask-Login keeps the sign-in's token, not the user id, so sign-ins can be revoked."""

@@ -76,6 +76,8 @@ def make_app(database_url: str, **overrides):
         "SECRET_KEY": "test secret key",
         "DATABASE_URL": database_url,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Tests register many accounts from one address; test_rate_limits checks the default.
+        "REGISTER_LIMIT": "1000 per minute",
     }
     config.update(overrides)
     app = create_app(config)

@@ -17,11 +17,12 @@ from ..logbook import (
 )
 from ..models import Checkin, utcnow
 from . import bp
-from .common import create_once, errors_response, read_json_object
+from .common import create_once, errors_response, patients_only, read_json_object
 
 
 @bp.post("/checkins")
 @login_required
+@patients_only
 def create_checkin():
     """Save a check-in (201); the same client_id again answers the stored one (200)."""
     values, errors = validate_checkin(read_json_object(), now=utcnow())
@@ -33,6 +34,7 @@ def create_checkin():
 
 @bp.get("/checkins")
 @login_required
+@patients_only
 def list_checkins():
     """Your check-ins, newest first, optionally from `since` and up to `until`."""
     errors: dict[str, str] = {}
@@ -46,6 +48,7 @@ def list_checkins():
 
 @bp.patch("/checkins/<int:checkin_id>")
 @login_required
+@patients_only
 def update_checkin(checkin_id: int):
     """Change some fields of a check-in; the whole result must still meet the rules."""
     checkin = get_checkin_or_404(checkin_id)
@@ -62,6 +65,7 @@ def update_checkin(checkin_id: int):
 
 @bp.delete("/checkins/<int:checkin_id>")
 @login_required
+@patients_only
 def delete_checkin(checkin_id: int):
     """Delete a check-in (204)."""
     db.session.delete(get_checkin_or_404(checkin_id))

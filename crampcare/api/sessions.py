@@ -10,7 +10,7 @@ from ..extensions import db
 from ..models import WorkoutSession
 from ..routines.queries import find_visible_routine
 from . import bp
-from .common import create_once, errors_response, parse_instant, read_json_object
+from .common import create_once, errors_response, parse_instant, patients_only, read_json_object
 
 FIELDS = ("client_id", "routine_slug", "started_at", "ended_at", "steps_completed", "steps_total")
 MAX_STEPS = 1000
@@ -66,6 +66,7 @@ def session_values(body: dict) -> tuple[dict, dict[str, str]]:
 
 @bp.post("/sessions")
 @login_required
+@patients_only
 def create_session():
     """Record a played session once; a replay of the same client_id answers the stored one."""
     values, errors = session_values(read_json_object())
@@ -76,6 +77,7 @@ def create_session():
 
 @bp.get("/sessions")
 @login_required
+@patients_only
 def list_sessions():
     """Your sessions, newest first."""
     sessions = db.session.scalars(

@@ -1,6 +1,6 @@
 """Check-in pages: after a session, a cramp on its own, history, advice and background."""
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from .. import checkin_rules
@@ -25,6 +25,17 @@ from .forms import CheckinForm, blank_fields, read_submission, stored_fields
 PAGE_SIZE = 50
 # Far past any real history, and small enough that the offset stays a database integer.
 MAX_PAGE = 10**9
+
+
+@bp.before_request
+def _patients_only():
+    # A clinician keeps no check-ins of their own: the forms and lists are not theirs.
+    if (
+        current_user.is_authenticated
+        and current_user.is_clinician
+        and request.endpoint != "checkins.learn"
+    ):
+        abort(403)
 
 
 @bp.route("/checkins/new", methods=["GET", "POST"])

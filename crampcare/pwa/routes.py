@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from ..headers import CACHEABLE_EXCEPTIONS, NO_STORE_PREFIXES
+from ..headers import CACHEABLE_EXCEPTIONS, NO_STORE_PREFIXES, never_store
 from ..routines.queries import routine_to_start
 from . import bp
 from .service_worker import page_urls
@@ -21,7 +21,10 @@ BACKGROUND_COLOR = "#f6f8f8"
 def index():
     """The landing page: what CrampCare does, or your next step when signed in."""
     patient = current_user.is_authenticated and current_user.is_patient
-    return render_template("index.html", next_routine=routine_to_start() if patient else None)
+    next_routine = routine_to_start() if patient else None
+    if next_routine is not None and next_routine.owner_id is not None:
+        never_store()  # names a routine this person built
+    return render_template("index.html", next_routine=next_routine)
 
 
 @bp.get("/healthz")

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..fragments import is_fragment_request
+from ..headers import never_store
 from ..models import Routine, Step
 from ..routine_library import AREAS, DIFFICULTIES, SAFETY_NOTE
 from ..timeline import build_timeline, format_duration, total_seconds
@@ -51,6 +52,8 @@ def list_routines():
         "areas": AREAS,
         "difficulties": DIFFICULTIES,
     }
+    if context["own"]:
+        never_store()
     if is_fragment_request():
         return render_template("routines/_results.html", **context)
     return render_template("routines/list.html", **context)
@@ -74,6 +77,7 @@ def new_routine():
 def show_routine(slug: str):
     """A routine's steps, how to do each safely, its length and the Start button."""
     routine = get_routine_or_404(slug)
+    _never_store_own(routine)
     return render_template("routines/detail.html", routine=routine)
 
 
@@ -81,6 +85,7 @@ def show_routine(slug: str):
 def play_routine(slug: str):
     """The session player: timed steps with a countdown, beeps and spoken cues."""
     routine = get_routine_or_404(slug)
+    _never_store_own(routine)
     timeline = {
         "slug": routine.slug,
         "title": routine.title,
@@ -171,6 +176,12 @@ def delete_routine(slug: str):
     return redirect(url_for("routines.list_routines"), 303)
 
 
+def _never_store_own(routine: Routine) -> None:
+    """A routine someone built is their own data: no cache keeps its pages."""
+    if routine.owner_id is not None:
+        never_store()
+
+
 def _step_index_or_404(steps: list[Step], step_id: int) -> int:
     for index, step in enumerate(steps):
         if step.id == step_id:
@@ -193,6 +204,7 @@ def _builder_changed(routine: Routine):
 
 def _builder_page(routine: Routine, routine_form=None, step_form=None):
     """The builder component alone for htmx, else the whole edit page."""
+    never_store()
     context = {
         "routine": routine,
         "step_form": step_form or StepForm(formdata=None),
