@@ -66,8 +66,16 @@ def run_online() -> None:
                     problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if problems:
                         raise RuntimeError(f"foreign keys broken by a migration: {problems[:5]}")
+        except BaseException:
+            if connection.in_transaction():
+                connection.rollback()
+            raise
         finally:
             if sqlite:
+                # Outside the transaction again, or the pragma would be ignored and the
+                # pooled connection would keep foreign keys off.
+                if connection.in_transaction():
+                    connection.commit()
                 connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 

@@ -2,10 +2,12 @@
 proxies, quiet registration, deep JSON, caching, clinicians' own logs, deletion traces
 and account recovery by mail."""
 
+import os
 import re
 import socket
 import threading
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -33,8 +35,24 @@ def _client_of(app):
 
 
 # 1. Login limits are counted before the password is checked.
-def test_fifteen_concurrent_wrong_guesses_get_at_most_five_checks(tmp_path):
-    app = make_app(f"sqlite:///{tmp_path / 'race.sqlite'}", WTF_CSRF_ENABLED=False)
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
+
+
+@pytest.fixture(params=["memory", "redis"])
+def limit_storage(request):
+    """The limiter's storage: memory (one process) and Redis (several servers) when set."""
+    if request.param == "memory":
+        return {"RATELIMIT_STORAGE_URI": "memory://"}
+    if not TEST_REDIS_URL:
+        pytest.skip("the Redis run needs TEST_REDIS_URL (a database other than 0)")
+    return {
+        "RATELIMIT_STORAGE_URI": TEST_REDIS_URL,
+        "RATELIMIT_KEY_PREFIX": f"crampcare-test-{uuid.uuid4().hex[:8]}",
+    }
+
+
+def test_fifteen_concurrent_wrong_guesses_get_at_most_five_checks(tmp_path, limit_storage):
+    app = make_app(f"sqlite:///{tmp_path / 'race.sqlite'}", WTF_CSRF_ENABLED=False, **limit_storage)
     _client_of(app)[1].register()
     start = threading.Barrier(15)
     statuses = []
@@ -408,3 +426,52 @@ def test_ids_and_outbox_tags_are_never_reused_after_deletion(sqlite_app):
         assert changed is not None
         first.account_secret = secret
         assert account_tag(first) != changed
+
+
+def test_migration_0005_keeps_every_row_and_stops_id_reuse(tmp_path):
+    from flask_migrate import upgrade
+
+    from crampcare import create_app
+
+    url = f"sqlite:///{tmp_path / 'upgrade.sqlite'}"
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url})
+    with app.app_context():
+        upgrade(revision="a5dfe9be559a")
+        now = "2026-01-01 00:00:00"
+        for statement in (
+            "INSERT INTO users (id, email, password_hash, role, timezone, units, takes_diuretics,"
+            f" conditions, created_at) VALUES (7, 'a@example.com', 'h', 'patient', 'UTC', 'ml', 0,"
+            f" '[]', '{now}')",
+            "INSERT INTO login_sessions (user_id, token_hash, device, created_at, last_seen_at)"
+            f" VALUES (7, 't', 'd', '{now}', '{now}')",
+            "INSERT INTO sessions (user_id, client_id, routine_slug, started_at, ended_at,"
+            f" steps_completed, steps_total, created_at) VALUES (7, 'c', 'r', '{now}', '{now}',"
+            f" 1, 1, '{now}')",
+        ):
+            db.session.execute(text(statement))
+        db.session.commit()
+        upgrade()
+        # The tables were copied with foreign keys off: nothing cascaded away.
+        assert db.session.execute(text("SELECT count(*) FROM login_sessions")).scalar() == 1
+        assert db.session.execute(text("SELECT count(*) FROM sessions")).scalar() == 1
+        secret = db.session.execute(text("SELECT account_secret FROM users")).scalar()
+        assert len(secret) == 32
+        tables = db.session.execute(
+            text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        ).all()
+        for name, sql in tables:
+            if name not in ("alembic_version", "sqlite_sequence"):
+                assert "AUTOINCREMENT" in sql, name
+        db.session.execute(text("DELETE FROM users WHERE id = 7"))
+        db.session.execute(
+            text(
+                "INSERT INTO users (email, password_hash, role, timezone, units, takes_diuretics,"
+                f" conditions, created_at, account_secret) VALUES ('b@example.com', 'h',"
+                f" 'patient', 'UTC', 'ml', 0, '[]', '{now}', 's')"
+            )
+        )
+        assert db.session.execute(text("SELECT id FROM users")).scalar() == 8
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()

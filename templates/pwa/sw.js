@@ -70,7 +70,8 @@ async function keepIfCurrent(key, response) {
   if (account === null || !storable(response)) return;
   if ((await knownAccount()) === null) await changeAccount(account);
   await accountChanges;
-  if ((await knownAccount()) === account) await (await caches.open(PAGE_CACHE)).put(key, response);
+  if ((await knownAccount()) !== account) return;
+  await (await caches.open(PAGE_CACHE)).put(key, response);
 }
 
 async function keepPage(url) {
@@ -121,7 +122,8 @@ self.addEventListener("message", (event) => {
     // The page names the account it was rendered for: a page loaded before this worker
     // controlled it still tells it who is signed in now.
     const account = typeof event.data.account === "string" ? event.data.account : null;
-    event.waitUntil((account === null ? Promise.resolve() : changeAccount(account)).then(keepMissingPages));
+    const known = account === null ? Promise.resolve() : changeAccount(account);
+    event.waitUntil(known.then(keepMissingPages));
   }
   if (type === "FLUSH_OUTBOX") event.waitUntil(self.CrampOutbox.flush());
 });
