@@ -22,6 +22,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
+# The JavaScript formatter and linter (Biome), pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
@@ -34,16 +39,20 @@ db: install
 run: db
 	SECURE_COOKIES=0 MAIL_CONSOLE=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
-lint: install-dev
+JS := static/js templates/pwa/sw.js
+
+lint: install-dev node_modules/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	node_modules/.bin/biome ci --colors=off $(JS)
 
-format: install-dev
+format: install-dev node_modules/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+	node_modules/.bin/biome check --write $(JS)
 
 test: install-dev lint
 	CHROMIUM_PATH="$$(bin/ensure-chromium)" $(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -23,11 +23,13 @@ def png_size(path) -> tuple[int, int]:
     return struct.unpack(">II", header[16:24])
 
 
-def sw_constant(source: str, name: str):
-    """Read one JSON constant the server wrote into sw.js."""
-    match = re.search(rf"^const {name} = (.+);$", source, re.MULTILINE)
-    assert match, f"no {name} in sw.js"
-    return json.loads(match.group(1))
+def sw_setting(source: str, name: str):
+    """Read one of the settings the server writes on the first line of sw.js."""
+    match = re.search(r"^self\.WORKER_SETTINGS = (.+);$", source, re.MULTILINE)
+    assert match, "no WORKER_SETTINGS in sw.js"
+    settings = json.loads(match.group(1))
+    assert name in settings, f"no {name} in sw.js settings"
+    return settings[name]
 
 
 def test_manifest_describes_an_installable_app(client):
@@ -83,7 +85,7 @@ def test_service_worker_is_served_for_the_whole_origin(client):
 
 def test_precache_lists_the_shell_and_every_static_file(client):
     source = client.get("/sw.js").get_data(as_text=True)
-    static = sw_constant(source, "STATIC_FILES")
+    static = sw_setting(source, "staticFiles")
     for url in (
         "/static/css/app.css",
         "/static/js/app.js",
@@ -94,9 +96,9 @@ def test_precache_lists_the_shell_and_every_static_file(client):
         "/static/icons/icon-maskable-512.png",
     ):
         assert url in static
-    assert sw_constant(source, "PAGES")[:2] == ["/", "/offline"]
-    assert sw_constant(source, "HTMX_CDN_URL") == client.application.config["HTMX_CDN_URL"]
-    assert "/dashboard" in sw_constant(source, "NEVER_CACHE")
+    assert sw_setting(source, "pages")[:2] == ["/", "/offline"]
+    assert sw_setting(source, "htmxCdnUrl") == client.application.config["HTMX_CDN_URL"]
+    assert "/dashboard" in sw_setting(source, "neverCache")
 
 
 def test_version_follows_the_content_of_the_static_files(tmp_path):
@@ -115,8 +117,8 @@ def test_version_is_computed_at_start_and_salted_by_config(tmp_path):
     plain = make_app(f"sqlite:///{tmp_path / 'a.sqlite'}").test_client().get("/sw.js")
     salted = make_app(f"sqlite:///{tmp_path / 'b.sqlite'}", PWA_VERSION_SALT="next")
     again = salted.test_client().get("/sw.js")
-    plain_version = sw_constant(plain.get_data(as_text=True), "VERSION")
-    salted_version = sw_constant(again.get_data(as_text=True), "VERSION")
+    plain_version = sw_setting(plain.get_data(as_text=True), "version")
+    salted_version = sw_setting(again.get_data(as_text=True), "version")
     assert re.fullmatch(r"[0-9a-f]{16}", plain_version)
     assert plain_version != salted_version
     assert salted.extensions["pwa_build"].version == salted_version

@@ -1,5 +1,6 @@
 """Landing page, health check, and what makes CrampCare an installable offline app."""
 
+import json
 from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, render_template, url_for
@@ -92,19 +93,19 @@ def service_worker():
     build = current_app.extensions["pwa_build"]
     cdn_url = current_app.config["HTMX_CDN_URL"]
     cdn = urlsplit(cdn_url)
-    source = render_template(
-        "pwa/sw.js",
-        version=build.version,
-        static_files=list(build.static_files),
-        pages=page_urls(current_app),
-        never_cache=list(NO_STORE_PREFIXES),
-        cacheable=sorted(CACHEABLE_EXCEPTIONS),
-        htmx_cdn_url=cdn_url,
-        htmx_vendored=url_for(
+    settings = {
+        "version": build.version,
+        "staticFiles": list(build.static_files),
+        "pages": page_urls(current_app),
+        "neverCache": list(NO_STORE_PREFIXES),
+        "cacheable": sorted(CACHEABLE_EXCEPTIONS),
+        "htmxCdnUrl": cdn_url,
+        "htmxVendored": url_for(
             "static", filename=f"vendor/htmx-{current_app.config['HTMX_VERSION']}.min.js"
         ),
-        outbox_script=url_for("static", filename="js/outbox.js"),
-    )
+        "outboxScript": url_for("static", filename="js/outbox.js"),
+    }
+    source = f"self.WORKER_SETTINGS = {json.dumps(settings)};\n{build.worker_source}"
     response = current_app.response_class(source, mimetype="application/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"

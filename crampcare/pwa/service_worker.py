@@ -19,10 +19,11 @@ ROUTINE_PAGES = ("/routines/{slug}", "/routines/{slug}/play")
 
 @dataclass(frozen=True)
 class Build:
-    """The service worker's version and the static URLs it precaches."""
+    """The service worker's source, its version, and the static URLs it precaches."""
 
     version: str
     static_files: tuple[str, ...]
+    worker_source: str
 
 
 def static_files(static_folder: str | Path) -> list[Path]:
@@ -55,7 +56,7 @@ def make_build(app: Flask) -> Build:
     root = Path(app.static_folder)
     prefix = app.static_url_path.rstrip("/")
     urls = tuple(f"{prefix}/{path.relative_to(root).as_posix()}" for path in static_files(root))
-    return Build(version=version, static_files=urls)
+    return Build(version=version, static_files=urls, worker_source=worker_source.decode())
 
 
 def route_exists(app: Flask, path: str) -> bool:

@@ -17,7 +17,8 @@ function prepare(form) {
   for (const button of form.querySelectorAll("[data-add-water]")) {
     button.hidden = false;
     button.addEventListener("click", () => {
-      const total = (Number.parseFloat(water.value) || 0) + Number.parseFloat(button.dataset.addWater);
+      const total =
+        (Number.parseFloat(water.value) || 0) + Number.parseFloat(button.dataset.addWater);
       water.value = String(Math.round(total * 10) / 10);
       water.dispatchEvent(new Event("input", { bubbles: true }));
     });
@@ -36,12 +37,15 @@ const ML_PER_FL_OZ = 29.5735;
 
 function checkinBody(form) {
   const data = new FormData(form);
-  const body = Object.fromEntries(LIST_FIELDS.map((name) => [name, data.getAll(name).filter(Boolean)]));
+  const body = Object.fromEntries(
+    LIST_FIELDS.map((name) => [name, data.getAll(name).filter(Boolean)]),
+  );
   for (const [name, raw] of data.entries()) {
     if (LIST_FIELDS.includes(name) || name === "csrf_token" || name === "water_unit") continue;
     const text = String(raw).trim();
     if (text === "") body[name] = null;
-    else if (name === "water_ml" && data.get("water_unit") === "floz") body[name] = Math.round(Number(text) * ML_PER_FL_OZ);
+    else if (name === "water_ml" && data.get("water_unit") === "floz")
+      body[name] = Math.round(Number(text) * ML_PER_FL_OZ);
     else if (INT_FIELDS.includes(name) && /^-?\d+$/.test(text)) body[name] = Number(text);
     else body[name] = text;
   }
@@ -89,4 +93,3 @@ document.addEventListener("htmx:sendError", (event) => {
 prepareAll();
 // A form swapped in by htmx (a re-render with errors) keeps its id and time.
 document.addEventListener("htmx:afterSettle", prepareAll);
-

@@ -13,12 +13,6 @@ export function localInstant(when = new Date()) {
   );
 }
 
-// A v4 UUID; randomUUID needs a secure context, getRandomValues works anywhere.
-export function newId() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+// A v4 UUID, made by the outbox (loaded on every page before the modules run), so the
+// page and the service worker share one way of making ids.
+export const newId = () => self.CrampOutbox.newClientId();

@@ -14,6 +14,9 @@
   const LOCK = "crampcare-outbox-flush";
   const STALE_MS = 30 * 24 * 3600 * 1000;
   const channel = "BroadcastChannel" in self ? new BroadcastChannel(DB_NAME) : null;
+  // A channel never hears its own messages: one more, made once, hears this context's
+  // changes as well as other tabs' and the worker's.
+  let inbox = null;
   const inPage = typeof document !== "undefined";
 
   let opening = null;
@@ -253,9 +256,12 @@
     submitOrQueue,
     isStale,
     lastSyncedAt: () => readMeta("last_synced_at"),
+    newClientId,
     onChange(listener) {
-      if (channel) new BroadcastChannel(DB_NAME).addEventListener("message", listener);
-      else if (inPage) self.addEventListener("crampcare:outbox", listener);
+      if (channel) {
+        inbox ??= new BroadcastChannel(DB_NAME);
+        inbox.addEventListener("message", listener);
+      } else if (inPage) self.addEventListener("crampcare:outbox", listener);
     },
   };
 })();

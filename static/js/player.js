@@ -59,9 +59,10 @@ function clock(ms) {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 }
 
-const sideText = (segment) => (segment.side === "none" ? "" : `${segment.side[0].toUpperCase()}${segment.side.slice(1)} side`);
-const label = (segment) => [segment.title, sideText(segment).toLowerCase()].filter(Boolean).join(", ");
-
+const sideText = (segment) =>
+  segment.side === "none" ? "" : `${segment.side[0].toUpperCase()}${segment.side.slice(1)} side`;
+const label = (segment) =>
+  [segment.title, sideText(segment).toLowerCase()].filter(Boolean).join(", ");
 
 // Sound, speech, vibration and the wake lock are extras: each quietly does nothing
 // where the browser lacks it.
@@ -133,7 +134,8 @@ function render(ms, index) {
   set("next", next ? label(next) : "Finish");
   set("remaining", `${clock(totalMs - ms)} left of ${clock(totalMs)}`);
   field("progress").value = ms / 1000;
-  button("toggle").textContent = phase === "running" ? "Pause" : phase === "paused" ? "Resume" : "Start";
+  button("toggle").textContent =
+    phase === "running" ? "Pause" : phase === "paused" ? "Resume" : "Start";
   button("toggle").disabled = phase === "finished";
   button("back").disabled = button("skip").disabled = phase === "idle" || phase === "finished";
   return left;
@@ -147,12 +149,17 @@ function tick() {
   const index = indexAt(ms);
   const left = render(ms, index);
   const secondsLeft = Math.ceil(left / 1000);
-  const fresh = (ms - segments[index].start * 1000) < 1000;
+  const fresh = ms - segments[index].start * 1000 < 1000;
   if (index !== shownIndex) {
     if (shownIndex !== -1 && running() && fresh) announce(segments[index]);
     shownIndex = index;
     beeped = 0;
-  } else if (running() && secondsLeft <= 3 && secondsLeft !== beeped && secondsLeft * 1000 - left < 400) {
+  } else if (
+    running() &&
+    secondsLeft <= 3 &&
+    secondsLeft !== beeped &&
+    secondsLeft * 1000 - left < 400
+  ) {
     beep();
     beeped = secondsLeft;
   }
@@ -248,7 +255,11 @@ async function send() {
   });
   if (result.outcome === "rejected") {
     // Never dropped silently: it stays in the outbox, shown with the server's reasons.
-    await window.CrampOutbox.enqueue({ ...result.entry, status: "rejected", errors: result.errors });
+    await window.CrampOutbox.enqueue({
+      ...result.entry,
+      status: "rejected",
+      errors: result.errors,
+    });
   }
   state = null;
   save();
@@ -275,13 +286,21 @@ async function send() {
 if (segments.length) {
   const speech = root.querySelector("[data-setting=speech]");
   speech.checked = localStorage.getItem(SPEECH_KEY) === "on";
-  speech.addEventListener("change", () => localStorage.setItem(SPEECH_KEY, speech.checked ? "on" : "off"));
+  speech.addEventListener("change", () =>
+    localStorage.setItem(SPEECH_KEY, speech.checked ? "on" : "off"),
+  );
   button("toggle").addEventListener("click", togglePause);
   button("skip").addEventListener("click", skip);
   button("back").addEventListener("click", back);
   document.addEventListener("pointerdown", unlockAudio, { once: true });
   document.addEventListener("keydown", (event) => {
-    if (event.target.closest("input, select, textarea, a") || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (
+      event.target.closest("input, select, textarea, a") ||
+      event.altKey ||
+      event.ctrlKey ||
+      event.metaKey
+    )
+      return;
     const action = { " ": togglePause, ArrowRight: skip, ArrowLeft: back }[event.key];
     if (!action) return;
     event.preventDefault();

@@ -7,8 +7,7 @@ const byId = (id) => document.getElementById(id);
 
 const KINDS = { session: ["session", "sessions"], checkin: ["check-in", "check-ins"] };
 const counted = (n, kind) => `${n} ${(KINDS[kind] || ["entry", "entries"])[n === 1 ? 0 : 1]}`;
-const clock = (iso) =>
-  new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+const clock = (iso) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 
 function element(tag, text, className) {
   const node = document.createElement(tag);
@@ -50,7 +49,8 @@ function rejectedItem(entry) {
   item.append(title);
   const problems = element("ul", null, "outbox-errors");
   for (const [field, message] of Object.entries(entry.errors || {})) {
-    const sent = entry.body && field in entry.body ? ` (sent: ${JSON.stringify(entry.body[field])})` : "";
+    const sent =
+      entry.body && field in entry.body ? ` (sent: ${JSON.stringify(entry.body[field])})` : "";
     problems.append(element("li", `${field}: ${message}${sent}`));
   }
   item.append(problems);
@@ -186,7 +186,8 @@ function offerInstall() {
   window.addEventListener("appinstalled", () => {
     button.hidden = true;
   });
-  const ios = /iphone|ipad|ipod/i.test(navigator.userAgent) ||
+  const ios =
+    /iphone|ipad|ipod/i.test(navigator.userAgent) ||
     (navigator.platform === "MacIntel" && navigator.maxTouchPoints > 1);
   const hint = byId("ios-hint");
   if (ios && !navigator.standalone && !localStorage.getItem("ios-hint-dismissed")) {

@@ -1,22 +1,27 @@
-// CrampCare service worker, rendered by the server with its version and URLs.
+// CrampCare service worker. The server serves this file at /sw.js with one line before it,
+// `self.WORKER_SETTINGS = {...};`, holding this deployment's version and URLs (see
+// crampcare/pwa/routes.py), so the file itself stays plain JavaScript that the linter reads.
 // Pages: network first, then the cache, then /offline. Static files: cache first.
 // Health data (no-store, or under a never-cache path) is never put in a cache.
 
-const VERSION = {{ version | tojson }};
+const {
+  version: VERSION,
+  staticFiles: STATIC_FILES,
+  pages: PAGES,
+  neverCache: NEVER_CACHE,
+  cacheable: CACHEABLE,
+  htmxCdnUrl: HTMX_CDN_URL,
+  htmxVendored: HTMX_VENDORED,
+  outboxScript: OUTBOX_SCRIPT,
+} = self.WORKER_SETTINGS;
 const STATIC_CACHE = `crampcare-static-${VERSION}`;
 const PAGE_CACHE = `crampcare-pages-${VERSION}`;
-const STATIC_FILES = {{ static_files | tojson }};
-const PAGES = {{ pages | tojson }};
-const NEVER_CACHE = {{ never_cache | tojson }};
-const CACHEABLE = {{ cacheable | tojson }};
-const HTMX_CDN_URL = {{ htmx_cdn_url | tojson }};
-const HTMX_VENDORED = {{ htmx_vendored | tojson }};
 const OFFLINE_PAGE = "/offline";
 // The account the kept pages were rendered for (the server's CrampCare-Account header),
 // kept beside the static files: a new version starts knowing no account.
 const ACCOUNT_KEY = "/__crampcare-account";
 
-importScripts({{ outbox_script | tojson }});
+importScripts(OUTBOX_SCRIPT);
 
 const neverCached = (path) =>
   !CACHEABLE.includes(path) &&
@@ -116,7 +121,7 @@ self.addEventListener("activate", (event) => {
 });
 
 self.addEventListener("message", (event) => {
-  const type = event.data && event.data.type;
+  const type = event.data?.type;
   if (type === "SKIP_WAITING") self.skipWaiting();
   if (type === "KEEP_PAGES") {
     // The page names the account it was rendered for: a page loaded before this worker
@@ -125,21 +130,28 @@ self.addEventListener("message", (event) => {
     const known = account === null ? Promise.resolve() : changeAccount(account);
     event.waitUntil(known.then(keepMissingPages));
   }
-  if (type === "FLUSH_OUTBOX") event.waitUntil(self.CrampOutbox.flush());
 });
 
 self.addEventListener("sync", (event) => {
   if (event.tag === self.CrampOutbox.SYNC_TAG) event.waitUntil(self.CrampOutbox.flush());
 });
 
-async function pageFirstFromNetwork(request) {
+// Keeping a copy outlives the answer: the event waits for it, or the browser may stop the
+// worker before the copy is written.
+function keepCopy(event, cacheName, key, response) {
+  const copy = response.clone();
+  event.waitUntil(caches.open(cacheName).then((cache) => cache.put(key, copy)));
+}
+
+async function pageFirstFromNetwork(event) {
+  const { request } = event;
   const url = new URL(request.url);
   try {
     const response = await fetch(request);
     const account = response.headers.get("CrampCare-Account");
     if (account !== null) await changeAccount(account);
     if (!neverCached(url.pathname) && storable(response)) {
-      keepIfCurrent(url.pathname + url.search, response.clone());
+      event.waitUntil(keepIfCurrent(url.pathname + url.search, response.clone()));
     }
     return response;
   } catch (error) {
@@ -158,14 +170,12 @@ async function offlinePage(error) {
   throw error;
 }
 
-async function staticFromCache(request) {
+async function staticFromCache(event) {
+  const { request } = event;
   const kept = await caches.match(request, { cacheName: STATIC_CACHE, ignoreSearch: true });
   if (kept) return kept;
   const response = await fetch(request);
-  if (storable(response)) {
-    const copy = response.clone();
-    caches.open(STATIC_CACHE).then((cache) => cache.put(request, copy));
-  }
+  if (storable(response)) keepCopy(event, STATIC_CACHE, request, response);
   return response;
 }
 
@@ -198,8 +208,8 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
-    event.respondWith(pageFirstFromNetwork(request));
+    event.respondWith(pageFirstFromNetwork(event));
   } else if (STATIC_FILES.includes(url.pathname)) {
-    event.respondWith(staticFromCache(request));
+    event.respondWith(staticFromCache(event));
   }
 });
