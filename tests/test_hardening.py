@@ -475,3 +475,12 @@ def test_migration_0005_keeps_every_row_and_stops_id_reuse(tmp_path):
         db.session.rollback()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_clinician_naming_a_check_in_finds_nothing(sqlite_app):
+    client, auth = _client_of(sqlite_app)
+    auth.register(email="doc@example.com", role="clinician")
+    headers = {"X-CSRFToken": csrf_token(client, "/")}
+    assert client.patch("/api/checkins/1", json={}, headers=headers).status_code == 404
+    assert client.get("/checkins").status_code == 403
+    assert client.get("/cramps/new").status_code == 403

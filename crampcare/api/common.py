@@ -12,7 +12,11 @@ from ..extensions import db
 
 
 def patients_only(view):
-    """403 for clinicians: check-ins and sessions are a patient's own log (SPEC §10)."""
+    """403 for clinicians: check-ins and sessions are a patient's own log (SPEC §10).
+
+    For the lists and for creating; a URL naming one record answers 404 as for
+    anyone else's record (a clinician owns none).
+    """
 
     @wraps(view)
     def guarded(*args, **kwargs):

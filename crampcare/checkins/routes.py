@@ -29,12 +29,11 @@ MAX_PAGE = 10**9
 
 @bp.before_request
 def _patients_only():
-    # A clinician keeps no check-ins of their own: the forms and lists are not theirs.
-    if (
-        current_user.is_authenticated
-        and current_user.is_clinician
-        and request.endpoint != "checkins.learn"
-    ):
+    # A clinician keeps no check-ins: the forms and the history are not theirs (403).
+    # A page naming one check-in answers 404 below, as anyone else's record does.
+    if request.endpoint == "checkins.learn" or request.view_args:
+        return
+    if current_user.is_authenticated and current_user.is_clinician:
         abort(403)
 
 
