@@ -1,7 +1,8 @@
 """Advice from recurring cramp patterns: pure rules over check-ins, sessions and the profile.
 
 Every rule reads only the last `window_days` local calendar days (today included) in the
-user's own timezone, and every item explains itself in the user's own numbers.
+user's own timezone, and every item explains itself in the user's own numbers. Red flags
+come first: while one asks for emergency or same-day care, nothing else is said.
 """
 
 import statistics
@@ -11,6 +12,12 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Protocol, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .checkin_rules import (
+    EMERGENCY_FLAGS,
+    EMERGENCY_WITH_OSTEOPOROSIS,
+    SEE_SOON_FLAGS,
+)
+
 
 class CheckinLike(Protocol):
     """What the rules read from a check-in (an ORM row or a simple namespace)."""
@@ -19,6 +26,7 @@ class CheckinLike(Protocol):
     recorded_at: datetime
     cramp_severity: int
     cramp_timing: str | None
+    pain: int | None
     water_ml: int | None
     electrolytes: Sequence[str]
     sweat: str | None
@@ -38,6 +46,7 @@ class ProfileLike(Protocol):
 
     timezone: str
     takes_diuretics: bool
+    takes_statins: bool
     conditions: Sequence[str]
 
 
@@ -46,21 +55,32 @@ class AdviceConfig:
     """Every threshold of the advice rules (SPEC §6), overridable through app config."""
 
     window_days: int = 28
+    # A check-in up to this many days ahead of the server (a fast phone clock) is today.
+    future_tolerance_days: int = 1
     water_threshold_ml: int = 500
+    # red flags: active on the day logged and the days after, this many days in all
+    red_flag_active_days: int = 3
     # medical
     rest_cramps_for_medical: int = 2
     weeks_considered: int = 4
     weeks_with_cramps_for_medical: int = 3
     severe_cramps_for_medical: int = 2
+    recent_days: int = 14
+    frequent_cramps_for_medical: int = 4
+    high_pain: int = 7
+    high_pain_checkins_for_medical: int = 2
+    very_high_pain: int = 9
     nonresponse_window_days: int = 14
     nonresponse_min_cramps: int = 2
     medication_cramps_for_medical: int = 1
+    condition_cramps_for_medical: int = 1
+    # overhydration
+    overhydration_ml: int = 3000
     # hydration
     hydration_min_cramps: int = 2
     hydration_rate_ratio: float = 2.0
     # electrolytes
     heavy_sweat_cramps: int = 2
-    diuretic_cramps_for_electrolytes: int = 1
     # conditioning
     conditioning_min_cramps: int = 2
     regular_sessions_per_week: int = 2
@@ -70,12 +90,17 @@ class AdviceConfig:
     min_checkins: int = 3
 
     def __post_init__(self) -> None:
-        if self.window_days < 1:
-            raise ValueError("window_days must be at least 1")
-        if self.nonresponse_window_days < 1:
-            raise ValueError("nonresponse_window_days must be at least 1")
-        if self.weeks_considered < 1:
-            raise ValueError("weeks_considered must be at least 1")
+        for name in (
+            "window_days",
+            "nonresponse_window_days",
+            "recent_days",
+            "weeks_considered",
+            "red_flag_active_days",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.future_tolerance_days < 0:
+            raise ValueError("future_tolerance_days must not be negative")
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any]) -> Self:
@@ -99,8 +124,10 @@ class AdviceConfig:
 
 
 CATEGORY_LEVELS: dict[str, str] = {
+    "emergency": "emergency",
     "urgent": "urgent",
     "medical": "warning",
+    "overhydration": "warning",
     "hydration": "tip",
     "electrolytes": "tip",
     "conditioning": "tip",
@@ -109,15 +136,46 @@ CATEGORY_LEVELS: dict[str, str] = {
 }
 
 CATEGORY_ORDER: tuple[str, ...] = tuple(CATEGORY_LEVELS)
+# While one of these holds, every other item is left out (SPEC §6.1).
+PRESSING = frozenset({"emergency", "urgent"})
+
+# What each tier asks for, as it reads after "If it is still there or has come back,".
+TIER_ACTIONS: dict[str, str] = {
+    "emergency": "call your local emergency number or go to an emergency department",
+    "same_day": "get a same-day appointment with a doctor or go to an urgent care service",
+    "see_soon": "see a doctor within the next few days",
+}
 
 # A red flag in plain words, as it reads after "you logged".
 RED_FLAG_WORDS: dict[str, str] = {
     "saddle_numbness": "numbness between the legs or around the buttocks",
-    "bladder_bowel": "new trouble controlling your bladder or bowel",
-    "leg_weakness": "weakness in a leg",
-    "fever": "a fever",
-    "after_injury": "pain that started after an injury",
+    "bladder_bowel": "new trouble with your bladder or bowel",
+    "both_legs": "numbness, tingling or weakness in both legs",
+    "chest_pain": "chest pain or breathlessness",
+    "dark_urine": "brown or cola-coloured pee",
+    "fever": "a fever with back pain",
+    "after_injury": "pain that began after a fall or injury",
+    "leg_weakness": "weakness in one leg",
     "long_cramp": "a cramp that lasted over 10 minutes and did not ease",
+    "leg_swelling": "a swollen, red or warm leg",
+    "night_pain": "back pain at night that rest does not ease",
+    "weight_loss": "weight loss without trying",
+}
+
+# What a flag can be a sign of, as it reads after "This can be a sign of".
+RED_FLAG_WHY: dict[str, str] = {
+    "saddle_numbness": "pressure on the nerves at the base of the spine (cauda equina syndrome)",
+    "bladder_bowel": "pressure on the nerves at the base of the spine (cauda equina syndrome)",
+    "both_legs": "pressure on the nerves in the spine",
+    "chest_pain": "a heart or lung problem",
+    "dark_urine": "muscle breakdown (rhabdomyolysis), which can harm the kidneys",
+    "fever": "an infection",
+    "after_injury": "a broken bone",
+    "leg_weakness": "a pressed nerve",
+    "long_cramp": "something more than an ordinary cramp",
+    "leg_swelling": "a blood clot in the leg (deep vein thrombosis)",
+    "night_pain": "something more than ordinary back pain",
+    "weight_loss": "an illness that needs looking into",
 }
 
 CONDITION_WORDS: dict[str, str] = {
@@ -125,8 +183,11 @@ CONDITION_WORDS: dict[str, str] = {
     "thyroid": "a thyroid condition",
     "diabetes": "diabetes",
     "nerve": "a nerve condition",
-    "hormone": "a hormone condition",
+    "hormone": "a hormonal condition",
+    "pregnancy": "pregnancy",
 }
+# Conditions that call for a doctor's view of cramps (osteoporosis changes red flags only).
+CRAMP_CONDITIONS = tuple(CONDITION_WORDS)
 
 REST_TIMINGS = frozenset({"at_rest", "night"})
 SEVERE = 3
@@ -169,6 +230,11 @@ class AdviceItem:
             "section": self.section,
         }
 
+    @property
+    def is_pressing(self) -> bool:
+        """True for an emergency or urgent item: get seen now, not self-care."""
+        return self.category in PRESSING
+
 
 def resolve_timezone(name: str | None) -> tzinfo:
     """Return the named IANA timezone, or UTC when the name is missing or unknown."""
@@ -188,6 +254,18 @@ def window_start(now: datetime, timezone: str, days: int) -> datetime:
     return datetime.combine(first_day, time.min, tzinfo=zone).astimezone(UTC)
 
 
+def red_flag_tier(flag: str, conditions: Iterable[str] = ()) -> str:
+    """The tier of a red flag code for this profile: emergency, same_day or see_soon."""
+    if flag in EMERGENCY_FLAGS:
+        return "emergency"
+    if flag in EMERGENCY_WITH_OSTEOPOROSIS and "osteoporosis" in conditions:
+        return "emergency"
+    if flag in SEE_SOON_FLAGS:
+        return "see_soon"
+    # A same-day code, or an unknown one: being too careful beats staying silent.
+    return "same_day"
+
+
 def compute_advice(
     checkins: Iterable[CheckinLike],
     sessions: Iterable[SessionLike],
@@ -200,12 +278,16 @@ def compute_advice(
         raise ValueError("now must be timezone-aware")
     facts = _Facts.gather(checkins, sessions, profile, now, config)
 
+    pressing = [item for item in (_emergency(facts), _urgent(facts)) if item is not None]
+    if pressing:
+        # Self-care tips beside "get seen now" would contradict it.
+        return pressing
     items = [
         item
-        for rule in (_urgent, _medical, _hydration, _electrolytes, _conditioning)
+        for rule in (_medical, _overhydration, _hydration, _electrolytes, _conditioning)
         if (item := rule(facts)) is not None
     ]
-    if not items and not facts.cramps and len(facts.checkins) >= config.keep_going_min_checkins:
+    if not items and _keep_going_holds(facts):
         items.append(_keep_going(facts))
     if len(facts.checkins) < config.min_checkins:
         items.append(_need_more_data(facts))
@@ -223,6 +305,7 @@ class _Facts:
     checkin_days_ago: Mapping[int, int]
     session_days_ago: tuple[int, ...]
     takes_diuretics: bool
+    takes_statins: bool
     conditions: tuple[str, ...]
     cramps: tuple[Any, ...] = field(init=False)
 
@@ -240,24 +323,27 @@ class _Facts:
     ) -> "_Facts":
         zone = resolve_timezone(getattr(profile, "timezone", None))
         today = _local_date(now, zone)
+        latest = now + timedelta(days=config.future_tolerance_days)
 
-        def days_ago(moment: datetime) -> int:
-            return (today - _local_date(moment, zone)).days
+        def days_ago(moment: datetime) -> int | None:
+            # A time the check-in rules accept as clock drift counts as today, never dropped.
+            if _as_utc(moment) > latest:
+                return None
+            offset = max((today - _local_date(moment, zone)).days, 0)
+            # Local days, not elapsed hours: 23:30 on the window's first day still counts.
+            return offset if offset < config.window_days else None
 
         in_window = []
         checkin_days_ago: dict[int, int] = {}
         for checkin in checkins:
             offset = days_ago(checkin.recorded_at)
-            # Local days, not elapsed hours: 23:30 on the window's first day still counts.
-            if 0 <= offset < config.window_days:
+            if offset is not None:
                 in_window.append(checkin)
                 checkin_days_ago[checkin.id] = offset
         in_window.sort(key=lambda c: (_as_utc(c.recorded_at), c.id))
 
         session_offsets = tuple(
-            offset
-            for session in sessions
-            if 0 <= (offset := days_ago(session.started_at)) < config.window_days
+            offset for session in sessions if (offset := days_ago(session.started_at)) is not None
         )
         return cls(
             config=config,
@@ -267,6 +353,7 @@ class _Facts:
             checkin_days_ago=checkin_days_ago,
             session_days_ago=session_offsets,
             takes_diuretics=bool(getattr(profile, "takes_diuretics", False)),
+            takes_statins=bool(getattr(profile, "takes_statins", False)),
             conditions=tuple(getattr(profile, "conditions", None) or ()),
         )
 
@@ -276,52 +363,138 @@ class _Facts:
         count = sum(1 for offset in self.session_days_ago if offset < days)
         return count / (days / 7)
 
+    def days_ago(self, checkin: Any) -> int:
+        """Local days between a window check-in and today (0 for today)."""
+        return self.checkin_days_ago[checkin.id]
+
+    def recent(self, days: int) -> list[Any]:
+        """The window's check-ins of the last `days` local days, today included."""
+        return [c for c in self.checkins if self.checkin_days_ago[c.id] < days]
+
+    def flags(self) -> list[tuple[Any, str, str]]:
+        """Every (check-in, flag, tier) of the window, oldest first."""
+        return [
+            (checkin, flag, red_flag_tier(flag, self.conditions))
+            for checkin in self.checkins
+            for flag in _red_flags(checkin)
+        ]
+
+    def is_active(self, checkin: Any) -> bool:
+        """A flag logged on day D is active through day D+2, whatever the hour."""
+        return self.checkin_days_ago[checkin.id] < self.config.red_flag_active_days
+
+    @property
+    def salt_caution(self) -> bool:
+        """Kidney disease or a diuretic: water and salts are for the doctor to set."""
+        return self.takes_diuretics or "kidney" in self.conditions
+
+
+def _emergency(facts: _Facts) -> AdviceItem | None:
+    return _pressing(
+        facts,
+        "emergency",
+        "Call your local emergency number or go to an emergency department now",
+        "Stop stretching and {action} now: do not wait to see whether it passes.",
+    )
+
 
 def _urgent(facts: _Facts) -> AdviceItem | None:
-    flagged = [c for c in facts.checkins if _red_flags(c)]
-    if not flagged:
+    return _pressing(
+        facts,
+        "same_day",
+        "See a doctor today",
+        "Stop stretching and {action} today. If it gets worse before then, call your local"
+        " emergency number.",
+    )
+
+
+def _pressing(facts: _Facts, tier: str, title: str, action_line: str) -> AdviceItem | None:
+    active = [
+        (checkin, flag)
+        for checkin, flag, flag_tier in facts.flags()
+        if flag_tier == tier and facts.is_active(checkin)
+    ]
+    if not active:
         return None
-    reports = []
-    for checkin in flagged:
+    reports = _flag_reports(facts, active)
+    reasons = list(dict.fromkeys(RED_FLAG_WHY[flag] for _, flag in active if flag in RED_FLAG_WHY))
+    why = f" This can be a sign of {_join(reasons, 'or')}." if reasons else ""
+    if tier == "emergency" and any(
+        flag in EMERGENCY_WITH_OSTEOPOROSIS for _, flag in active if flag not in EMERGENCY_FLAGS
+    ):
+        why += " With osteoporosis, even a small fall can break a bone in the spine."
+    reason = " ".join(reports) + why + " " + action_line.format(action=TIER_ACTIONS[tier])
+    category = "emergency" if tier == "emergency" else "urgent"
+    return _item(category, title, reason, (c.id for c, _ in active), "red-flags")
+
+
+def _flag_reports(facts: _Facts, flagged: Sequence[tuple[Any, str]]) -> list[str]:
+    """One sentence per local day: "On 3 March you logged a and b." """
+    by_day: dict[date, list[str]] = {}
+    for checkin, flag in flagged:
         day = _local_date(checkin.recorded_at, facts.zone)
-        words = [RED_FLAG_WORDS.get(flag, flag.replace("_", " ")) for flag in _red_flags(checkin)]
-        reports.append(f"on {_format_date(day)} you logged {_join(words)}")
-    reason = (
-        _sentence("; ".join(reports))
-        + ". These can be signs of a problem that needs a doctor today: stop stretching and"
-        " get urgent care now (call your doctor, an urgent care service or emergency services)."
-    )
-    return _item(
-        "urgent",
-        "Seek urgent care now",
-        reason,
-        (c.id for c in flagged),
-        "red-flags",
-    )
+        words = RED_FLAG_WORDS.get(flag, flag.replace("_", " "))
+        if words not in by_day.setdefault(day, []):
+            by_day[day].append(words)
+    return [f"On {_format_day(day)} you logged {_join(words)}." for day, words in by_day.items()]
+
+
+_Finding = tuple[str, list[int]]
 
 
 def _medical(facts: _Facts) -> AdviceItem | None:
-    findings = [
+    flag_findings = [*_see_soon_flags(facts), *_past_flags(facts)]
+    findings = flag_findings + [
         finding
         for check in (
             _rest_cramps,
             _weeks_with_cramps,
             _severe_cramps,
+            _frequent_cramps,
+            _high_pain,
             _cramps_despite_care,
-            _cramps_with_medication,
+            _cramps_with_medicine,
+            _cramps_with_conditions,
         )
         if (finding := check(facts)) is not None
     ]
     if not findings:
         return None
-    reason = " ".join(sentence for sentence, _ in findings) + (
-        " A doctor can look for causes that stretching, water and salts may not reach."
-    )
+    pattern_found = len(findings) > len(flag_findings)
+    reason = " ".join(sentence for sentence, _ in findings)
+    if pattern_found:
+        reason += " A doctor can check for things that stretching, water and salts do not reach."
     evidence = (checkin_id for _, ids in findings for checkin_id in ids)
-    return _item("medical", "Talk to a doctor about your cramps", reason, evidence, "see-a-doctor")
+    title = "See a doctor soon" if flag_findings else "Talk to a doctor about your cramps"
+    return _item("medical", title, reason, evidence, "see-a-doctor")
 
 
-_Finding = tuple[str, list[int]]
+def _see_soon_flags(facts: _Facts) -> list[_Finding]:
+    flagged = [(c, flag) for c, flag, tier in facts.flags() if tier == "see_soon"]
+    if not flagged:
+        return []
+    reports = _flag_reports(facts, flagged)
+    reasons = list(dict.fromkeys(RED_FLAG_WHY[flag] for _, flag in flagged))
+    sentence = " ".join(reports) + (
+        f" This can be a sign of {_join(reasons, 'or')}: {TIER_ACTIONS['see_soon']}."
+    )
+    return [(sentence, [c.id for c, _ in flagged])]
+
+
+def _past_flags(facts: _Facts) -> list[_Finding]:
+    """Emergency and same-day flags no longer active: still worth a doctor's check."""
+    findings = []
+    for checkin, flag, tier in facts.flags():
+        if tier == "see_soon" or facts.is_active(checkin):
+            continue
+        day = _local_date(checkin.recorded_at, facts.zone)
+        words = RED_FLAG_WORDS.get(flag, flag.replace("_", " "))
+        sentence = (
+            f"On {_format_day(day)} you logged {words}. If it is still there or has come back,"
+            f" {TIER_ACTIONS[tier]} now; if a doctor has not checked it yet, see one soon."
+        )
+        findings.append((sentence, [checkin.id]))
+    return findings
 
 
 def _rest_cramps(facts: _Facts) -> _Finding | None:
@@ -335,8 +508,8 @@ def _rest_cramps(facts: _Facts) -> _Finding | None:
 def _weeks_with_cramps(facts: _Facts) -> _Finding | None:
     weeks = facts.config.weeks_considered
     # Week 0 is the seven local days ending today, week 1 the seven before, and so on.
-    recent = [c for c in facts.cramps if facts.checkin_days_ago[c.id] // 7 < weeks]
-    weeks_hit = {facts.checkin_days_ago[c.id] // 7 for c in recent}
+    recent = [c for c in facts.cramps if facts.days_ago(c) // 7 < weeks]
+    weeks_hit = {facts.days_ago(c) // 7 for c in recent}
     if len(weeks_hit) < facts.config.weeks_with_cramps_for_medical:
         return None
     return f"You had cramps in {len(weeks_hit)} of the last {weeks} weeks.", _ids(recent)
@@ -351,10 +524,38 @@ def _severe_cramps(facts: _Facts) -> _Finding | None:
     return f"{_sentence(share)} {verb} severe.", _ids(severe)
 
 
+def _frequent_cramps(facts: _Facts) -> _Finding | None:
+    days = min(facts.config.recent_days, facts.config.window_days)
+    cramps = [c for c in facts.recent(days) if _is_cramp(c)]
+    if len(cramps) < facts.config.frequent_cramps_for_medical:
+        return None
+    return (
+        f"You had {_count(len(cramps), 'cramp')} in the last {days} days: cramps that often"
+        " are worth a doctor's look, whatever you drink.",
+        _ids(cramps),
+    )
+
+
+def _high_pain(facts: _Facts) -> _Finding | None:
+    config = facts.config
+    painful = [c for c in facts.checkins if _pain(c) >= config.high_pain]
+    worst = max((_pain(c) for c in painful), default=0)
+    if len(painful) < config.high_pain_checkins_for_medical and worst < config.very_high_pain:
+        return None
+    if len(painful) == 1:
+        sentence = f"You rated your pain {worst} out of 10 in 1 check-in."
+    else:
+        sentence = (
+            f"You rated your pain {config.high_pain} or more out of 10 in"
+            f" {len(painful)} check-ins (the highest {worst})."
+        )
+    return sentence + " Pain that strong needs a doctor's look.", _ids(painful)
+
+
 def _cramps_despite_care(facts: _Facts) -> _Finding | None:
     config = facts.config
     days = min(config.nonresponse_window_days, config.window_days)
-    recent = [c for c in facts.checkins if facts.checkin_days_ago[c.id] < days]
+    recent = facts.recent(days)
     cramps = [c for c in recent if _is_cramp(c)]
     waters = [c.water_ml for c in recent if c.water_ml is not None]
     if len(cramps) < config.nonresponse_min_cramps or not waters:
@@ -371,27 +572,81 @@ def _cramps_despite_care(facts: _Facts) -> _Finding | None:
     return sentence, _ids(cramps)
 
 
-def _cramps_with_medication(facts: _Facts) -> _Finding | None:
-    if not (facts.takes_diuretics or facts.conditions):
-        return None
-    if len(facts.cramps) < facts.config.medication_cramps_for_medical:
-        return None
-    clauses = ["you take diuretics"] if facts.takes_diuretics else []
-    if facts.conditions:
-        named = [CONDITION_WORDS.get(c, c.replace("_", " ")) for c in facts.conditions]
-        clauses.append(f"your profile lists {_join(named)}")
-    clauses.append(f"you logged {_count(len(facts.cramps), 'cramp')}")
-    sentence = (
-        _sentence(
-            ", ".join(clauses[:-1]) + (", and " if len(clauses) > 2 else " and ") + clauses[-1]
+def _cramps_with_medicine(facts: _Facts) -> _Finding | None:
+    medicines = [
+        words
+        for taken, words in (
+            (facts.takes_diuretics, "a diuretic (water tablet)"),
+            (facts.takes_statins, "a statin"),
         )
-        + ": ask your doctor whether your medication or your minerals play a part."
+        if taken
+    ]
+    if not medicines or len(facts.cramps) < facts.config.medication_cramps_for_medical:
+        return None
+    sentence = (
+        f"You take {_join(medicines)} and logged {_count(len(facts.cramps), 'cramp')}: ask your"
+        f" doctor or pharmacist whether the medicine plays a part. Do not stop or change a"
+        f" medicine without them."
     )
+    if facts.takes_statins:
+        sentence += (
+            " On a statin, muscle pain, tenderness or weakness you cannot explain means calling"
+            " your doctor today."
+        )
     return sentence, _ids(facts.cramps)
+
+
+def _cramps_with_conditions(facts: _Facts) -> _Finding | None:
+    named = [c for c in CRAMP_CONDITIONS if c in facts.conditions]
+    enough = len(facts.cramps) >= facts.config.condition_cramps_for_medical
+    if not enough or not (named or facts.takes_diuretics):
+        return None
+    sentences = []
+    if named:
+        words = _join([CONDITION_WORDS[c] for c in named])
+        sentences.append(
+            f"Your profile lists {words} and you logged {_count(len(facts.cramps), 'cramp')}:"
+            " tell your doctor, as it can play a part in cramps."
+        )
+    if facts.salt_caution:
+        sentences.append(
+            "With kidney disease or a diuretic, ask your doctor how much to drink, and ask"
+            " before taking any salts or minerals: extra potassium or salt can harm."
+        )
+    if "pregnancy" in named:
+        sentences.append(
+            "Cramps that come and go in waves, or come with bleeding, leaking fluid or fewer"
+            " baby movements, mean calling your midwife or maternity unit now."
+        )
+    return " ".join(sentences), _ids(facts.cramps)
+
+
+def _overhydration(facts: _Facts) -> AdviceItem | None:
+    limit = facts.config.overhydration_ml
+    heavy = [c for c in facts.checkins if c.water_ml is not None and c.water_ml >= limit]
+    if not heavy:
+        return None
+    most = max(c.water_ml for c in heavy)
+    if len(heavy) == 1:
+        day = _local_date(heavy[0].recorded_at, facts.zone)
+        logged = f"On {_format_day(day)} you logged {most} ml of water."
+    else:
+        logged = (
+            f"You logged {limit} ml of water or more in {len(heavy)} check-ins"
+            f" (the most {most} ml)."
+        )
+    reason = (
+        f"{logged} More is not better: drinking far past thirst can dilute the sodium in your"
+        " blood (hyponatraemia), which is dangerous. Drink to thirst. Feeling sick, a headache,"
+        " confusion or swelling after drinking a lot means calling your local emergency number."
+    )
+    return _item("overhydration", "Drink to thirst, not more", reason, _ids(heavy), "hydration")
 
 
 def _hydration(facts: _Facts) -> AdviceItem | None:
     config = facts.config
+    if facts.salt_caution or _overhydration(facts) is not None:
+        return None
     threshold = config.water_threshold_ml
     logged = [c for c in facts.checkins if c.water_ml is not None]
     low = [c for c in logged if c.water_ml < threshold]
@@ -418,42 +673,32 @@ def _hydration(facts: _Facts) -> AdviceItem | None:
     )
     reason = (
         f"{_sentence(share)} came when you drank under {threshold} ml ({comparison})."
-        f" Too little water is one likely factor: drinking at least {threshold} ml around"
-        " your workouts may help."
+        " Water is one possible factor among several. Drink to thirst before, during and"
+        " after a workout: about 0.4 to 0.8 l an hour of exercise is enough for most people,"
+        " and more is not better."
     )
     return _item(
-        "hydration", "Drink more around your workouts", reason, _ids(low_cramps), "hydration"
+        "hydration", "Drink to thirst around your workouts", reason, _ids(low_cramps), "hydration"
     )
 
 
 def _electrolytes(facts: _Facts) -> AdviceItem | None:
-    config = facts.config
-    sentences: list[str] = []
-    evidence: list[int] = []
-    sweaty = [c for c in facts.cramps if c.sweat == "heavy" and not _electrolytes_taken(c)]
-    if len(sweaty) >= config.heavy_sweat_cramps:
-        share = _share_of_cramps(len(sweaty), len(facts.cramps))
-        sentences.append(
-            f"{_sentence(share)} came after heavy sweating with no electrolytes logged."
-        )
-        evidence += _ids(sweaty)
-    if facts.takes_diuretics and len(facts.cramps) >= config.diuretic_cramps_for_electrolytes:
-        sentences.append(
-            f"You take diuretics, which can lower the salts in your body, and logged"
-            f" {_count(len(facts.cramps), 'cramp')}."
-        )
-        evidence += _ids(facts.cramps)
-    if not sentences:
+    if facts.salt_caution:
+        # Supplements can harm here; the medical item says to ask the doctor first.
         return None
-    # Extra potassium or magnesium can harm with some diuretics or kidney disease.
-    reason = " ".join(sentences) + (
-        " Lost salts are one likely factor: replacing them may help, but ask your doctor"
-        " before adding salts or minerals."
-        if facts.takes_diuretics or facts.conditions
-        else " Lost salts are one likely factor: a drink or food with sodium and potassium"
-        " after heavy sweating may help."
+    sweaty = [c for c in facts.cramps if c.sweat == "heavy" and not _electrolytes_taken(c)]
+    if len(sweaty) < facts.config.heavy_sweat_cramps:
+        return None
+    share = _share_of_cramps(len(sweaty), len(facts.cramps))
+    reason = (
+        f"{_sentence(share)} came after heavy sweating with no electrolytes logged. Lost salt"
+        " is one possible factor, though the evidence for it is weak: after heavy sweating, a"
+        " salty snack or a drink with sodium may help. Ask your doctor first if you take"
+        " regular medicines."
     )
-    return _item("electrolytes", "Replace the salts you lose", reason, evidence, "electrolytes")
+    return _item(
+        "electrolytes", "Replace the salt you sweat out", reason, _ids(sweaty), "electrolytes"
+    )
 
 
 def _conditioning(facts: _Facts) -> AdviceItem | None:
@@ -469,8 +714,8 @@ def _conditioning(facts: _Facts) -> AdviceItem | None:
         sentences.append(
             f"You logged {_count(len(cramps), 'cramp')} and did {per_week:.1f} sessions a week"
             f" over the last {config.window_days} days, fewer than"
-            f" {config.regular_sessions_per_week}: stretching more regularly may help your back"
-            " get used to it."
+            f" {config.regular_sessions_per_week}: how used your muscles are to the work is one"
+            " possible factor."
         )
         evidence += _ids(cramps)
         titles.append("Stretch more regularly")
@@ -480,14 +725,35 @@ def _conditioning(facts: _Facts) -> AdviceItem | None:
         share = _share_of_cramps(len(hard), len(cramps))
         sentences.append(
             f"{_sentence(share)} came after workouts you rated {config.hard_exertion} or harder"
-            " out of 10: overdoing it is one likely factor, and building up gradually may help."
+            " out of 10: tired muscles are one possible factor, and building up gradually may"
+            " help."
         )
         evidence += _ids(hard)
         titles.append("build up gradually")
     if not sentences:
         return None
-    title = _sentence(" and ".join(titles))
+    during = [c for c in cramps if c.cramp_timing == "during_stretch"]
+    if 2 * len(during) > len(cramps):
+        # Cramps in a stretch call for easing off, not for more stretching.
+        share = _share_of_cramps(len(during), len(cramps))
+        sentences.append(
+            f"{_sentence(share)} came during a stretch: ease off with shorter holds, a smaller"
+            " range and slower moves."
+        )
+        evidence += _ids(during)
+        title = "Ease off in the stretches"
+    else:
+        title = _sentence(" and ".join(titles))
     return _item("conditioning", title, " ".join(sentences), evidence, "conditioning")
+
+
+def _keep_going_holds(facts: _Facts) -> bool:
+    config = facts.config
+    return (
+        len(facts.checkins) >= config.keep_going_min_checkins
+        and not facts.cramps
+        and all(_pain(c) < config.high_pain for c in facts.checkins)
+    )
 
 
 def _keep_going(facts: _Facts) -> AdviceItem:
@@ -539,6 +805,10 @@ def _red_flags(checkin: Any) -> list[str]:
     return known + [flag for flag in flags if flag not in RED_FLAG_WORDS]
 
 
+def _pain(checkin: Any) -> int:
+    return getattr(checkin, "pain", None) or 0
+
+
 def _electrolytes_taken(checkin: Any) -> bool:
     return bool(getattr(checkin, "electrolytes", None))
 
@@ -565,6 +835,8 @@ def _count(n: int, noun: str) -> str:
 def _share_of_cramps(part: int, whole: int, of_what: str = "cramps") -> str:
     if whole == 1:
         return "your only " + of_what.replace("cramps", "cramp", 1)
+    if part == whole:
+        return f"all {whole} of your {of_what}"
     return f"{part} of your {whole} {of_what}"
 
 
@@ -572,16 +844,16 @@ def _number(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def _join(words: Sequence[str]) -> str:
+def _join(words: Sequence[str], conjunction: str = "and") -> str:
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
+    return ", ".join(words[:-1]) + f" {conjunction} " + words[-1]
 
 
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _format_date(day: date) -> str:
+def _format_day(day: date) -> str:
     # Spelled out by hand: strftime's month names follow the server's locale.
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {_MONTHS[day.month - 1]}"

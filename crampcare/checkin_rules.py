@@ -33,14 +33,61 @@ ELECTROLYTES = {
     "calcium": "Calcium",
 }
 SWEAT = {"light": "Light", "moderate": "Moderate", "heavy": "Heavy"}
-RED_FLAGS = {
+# Red flags in three tiers (SPEC §6.1), worded as the form asks them. Old check-ins keep
+# their codes: every code ever offered is still here.
+EMERGENCY_FLAGS = {
     "saddle_numbness": "Numbness between the legs or around the buttocks",
-    "bladder_bowel": "New trouble controlling your bladder or bowel",
-    "leg_weakness": "Weakness in a leg",
-    "fever": "A fever with the back pain",
-    "after_injury": "The pain started after a fall or injury",
-    "long_cramp": "A cramp lasted over 10 minutes and did not ease",
+    "bladder_bowel": (
+        "New difficulty starting to pee, not feeling when your bladder or bowel is full,"
+        " or losing control of either"
+    ),
+    "both_legs": "Numbness, tingling or weakness in both legs",
+    "chest_pain": "Chest pain, breathlessness, or pain spreading to your arm or jaw",
+    "dark_urine": (
+        "Brown, cola- or tea-coloured pee after a cramp or a hard workout (not just dark yellow)"
+    ),
 }
+SAME_DAY_FLAGS = {
+    "fever": "A fever with the back pain",
+    "after_injury": (
+        "The pain began after a fall or an injury (after a car crash or a fall from a height,"
+        " call your local emergency number now)"
+    ),
+    "leg_weakness": (
+        "Weakness in one leg (if it came on suddenly with a drooping face, a weak arm or"
+        " slurred speech, call your local emergency number now: it can be a stroke)"
+    ),
+    "long_cramp": "A cramp lasted over 10 minutes and did not ease",
+    "leg_swelling": "A swollen, red or warm leg",
+}
+SEE_SOON_FLAGS = {
+    "night_pain": "Back pain at night that rest does not ease",
+    "weight_loss": "Losing weight without trying",
+}
+RED_FLAG_TIERS = {
+    "emergency": EMERGENCY_FLAGS,
+    "same_day": SAME_DAY_FLAGS,
+    "see_soon": SEE_SOON_FLAGS,
+}
+RED_FLAGS = {**EMERGENCY_FLAGS, **SAME_DAY_FLAGS, **SEE_SOON_FLAGS}
+# The same flags in a clinician's words, for exports (CSV labels, FHIR displays).
+RED_FLAG_CLINICAL = {
+    "saddle_numbness": "Saddle anaesthesia",
+    "bladder_bowel": "New bladder or bowel dysfunction",
+    "both_legs": "Bilateral leg numbness, tingling or weakness",
+    "chest_pain": "Chest pain or breathlessness",
+    "dark_urine": "Dark (brown or cola-coloured) urine after a cramp or exertion",
+    "fever": "Fever with back pain",
+    "after_injury": "Onset after a fall or injury",
+    "leg_weakness": "Unilateral leg weakness",
+    "long_cramp": "Cramp over 10 minutes that did not ease",
+    "leg_swelling": "Swollen, red or warm leg",
+    "night_pain": "Night pain not eased by rest",
+    "weight_loss": "Unintentional weight loss",
+}
+RED_FLAG_TIER_WORDS = {"emergency": "emergency", "same_day": "same day", "see_soon": "see soon"}
+# With osteoporosis even a small fall can break a bone in the spine.
+EMERGENCY_WITH_OSTEOPOROSIS = frozenset({"after_injury"})
 PAIN_RANGE = (0, 10)
 EXERTION_RANGE = (1, 10)
 WATER_RANGE = (0, 5000)

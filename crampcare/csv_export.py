@@ -9,6 +9,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .advice import red_flag_tier
+from .checkin_rules import RED_FLAG_CLINICAL, RED_FLAG_TIER_WORDS
+
 COLUMNS: tuple[str, ...] = (
     "checkin_id",
     "client_id",
@@ -23,6 +26,7 @@ COLUMNS: tuple[str, ...] = (
     "sweat",
     "exertion",
     "red_flags",
+    "red_flag_labels",
     "notes",
     "session_id",
     "routine_slug",
@@ -91,8 +95,15 @@ def _checkin_cells(checkin: Any, zone: ZoneInfo) -> list[Any]:
         checkin.sweat,
         checkin.exertion,
         ";".join(checkin.red_flags),
+        ";".join(_red_flag_label(flag) for flag in checkin.red_flags),
         checkin.notes,
     ]
+
+
+def _red_flag_label(flag: str) -> str:
+    # The tier says how soon the flag calls for care (SPEC §6.1).
+    tier = RED_FLAG_TIER_WORDS[red_flag_tier(flag)]
+    return f"{RED_FLAG_CLINICAL.get(flag, flag)} ({tier})"
 
 
 def _session_cells(session: Any) -> list[Any]:

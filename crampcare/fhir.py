@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
+from .checkin_rules import RED_FLAG_CLINICAL
+
 CODE_SYSTEM = "https://crampcare.example/fhir/CodeSystem/checkin"
 PATIENT_ID_SYSTEM = "https://crampcare.example/fhir/patient-id"
 
@@ -61,12 +63,7 @@ _DISPLAYS = {
     "potassium": "Potassium",
     "magnesium": "Magnesium",
     "calcium": "Calcium",
-    "saddle_numbness": "Numbness in the saddle area",
-    "bladder_bowel": "New bladder or bowel problems",
-    "leg_weakness": "Leg weakness",
-    "fever": "Fever",
-    "after_injury": "After an injury",
-    "long_cramp": "A cramp over 10 minutes that did not ease",
+    **RED_FLAG_CLINICAL,
 }
 
 

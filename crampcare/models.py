@@ -18,6 +18,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     delete,
+    false,
     select,
 )
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
@@ -27,7 +28,7 @@ from .passwords import hash_password, needs_rehash, verify_password
 
 ROLES = ("patient", "clinician")
 UNITS = ("ml", "floz")
-CONDITIONS = ("kidney", "thyroid", "diabetes", "nerve", "hormone")
+CONDITIONS = ("kidney", "thyroid", "diabetes", "nerve", "hormone", "pregnancy", "osteoporosis")
 
 
 def utcnow() -> datetime:
@@ -77,6 +78,7 @@ class User(UserMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     units: Mapped[str] = mapped_column(String(8), default="ml")
     takes_diuretics: Mapped[bool] = mapped_column(default=False)
+    takes_statins: Mapped[bool] = mapped_column(default=False, server_default=false())
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Goes up whenever the user's check-ins or sessions change (crampcare/versions.py),
@@ -198,13 +200,36 @@ class Step(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(120))
     instructions: Mapped[str] = mapped_column(Text, default="")
+    # A held stretch: each hold's length. A moving step: how long one slow repetition takes.
     hold_seconds: Mapped[int] = mapped_column(Integer)
     reps: Mapped[int] = mapped_column(Integer, default=1)
     side: Mapped[str] = mapped_column(String(8), default="none")
     rest_seconds: Mapped[int] = mapped_column(Integer, default=0)
     cue: Mapped[str | None] = mapped_column(String(200))
+    # Counted in slow repetitions (cat-cow, pelvic tilts) rather than held still.
+    moving: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Caution tags (crampcare/routine_safety.py): who should leave this step out.
+    cautions: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     routine: Mapped[Routine] = relationship(back_populates="steps")
+
+    STEP_FIELDS = (
+        "title",
+        "instructions",
+        "hold_seconds",
+        "reps",
+        "side",
+        "rest_seconds",
+        "cue",
+        "moving",
+        "cautions",
+    )
+
+    @classmethod
+    def copy_of(cls, spec, position: int) -> Step:
+        """A new row with the wording, timing and cautions of a library step."""
+        values = {name: getattr(spec, name) for name in cls.STEP_FIELDS}
+        return cls(position=position, **values | {"cautions": list(spec.cautions)})
 
     __table_args__ = (Index("ix_steps_routine_position", "routine_id", "position"),)
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from .routine_safety import CAUTIONS
+
 DIFFICULTIES: tuple[str, ...] = ("gentle", "moderate", "advanced")
 AREAS: tuple[str, ...] = ("lower", "mid", "upper", "whole")
 SIDES: tuple[str, ...] = ("none", "left", "right", "both")
 
 SAFETY_NOTE = (
-    "Stretch to a mild, comfortable pull, never into pain. Stop at once if the pain is "
-    "sharp or spreading, or if you feel numbness, tingling or weakness in your legs or "
-    "arms. If a muscle starts to cramp, come out of the position slowly, breathe, and "
-    "gently stretch or massage it until it lets go. Seek urgent care for numbness around "
-    "the groin or buttocks, trouble controlling your bladder or bowels, or back pain "
-    "after a fall or injury. If you have had back surgery or a recent injury, ask your "
+    "Move slowly into each position and stay still at the end of it, at a mild, comfortable "
+    "pull, never into pain. Stop if the pain is sharp or spreading, or if you feel numbness "
+    "or tingling. Stop and get help at once for chest pain, breathlessness, dizziness, or "
+    "pain or numbness spreading down a leg; get emergency help for numbness between your "
+    "legs or around your buttocks, or new trouble controlling your bladder or bowels. If a "
+    "muscle starts to cramp, come out of the position slowly, breathe, and gently stretch or "
+    "massage it until it lets go. If you have had back surgery or a recent injury, ask your "
     "doctor or physiotherapist before you start."
 )
 
@@ -24,7 +27,11 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 @dataclass(frozen=True)
 class StepSpec:
-    """One position of a routine: how to do it, how long, how often, on which side."""
+    """One position of a routine: how to do it, how long, how often, on which side.
+
+    A held stretch is held for hold_seconds, reps times. A moving step (moving=True) is
+    reps slow repetitions in one go, each taking hold_seconds.
+    """
 
     title: str
     instructions: str
@@ -33,6 +40,8 @@ class StepSpec:
     side: str = "none"
     rest_seconds: int = 0
     cue: str | None = None
+    moving: bool = False
+    cautions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.title.strip() or not self.instructions.strip():
@@ -45,6 +54,9 @@ class StepSpec:
             raise ValueError(f"{self.title}: side must be one of {SIDES}")
         if self.rest_seconds < 0:
             raise ValueError(f"{self.title}: rest_seconds cannot be negative")
+        unknown = set(self.cautions) - set(CAUTIONS)
+        if unknown:
+            raise ValueError(f"{self.title}: unknown cautions {sorted(unknown)}")
 
 
 @dataclass(frozen=True)
@@ -70,43 +82,52 @@ class RoutineSpec:
 
 
 # Steps that several routines share. Each is written once so the wording stays the same
-# wherever a patient meets it.
+# wherever a patient meets it. Every step ends still: nothing is pushed further at the end
+# of its range. Moving steps are counted in slow repetitions (hold_seconds is the pace).
 
 _PELVIC_TILT = StepSpec(
     title="Pelvic tilt",
     instructions=(
-        "Lie on your back with knees bent and feet flat. Gently flatten the small of your "
-        "back into the floor by tightening your stomach, then let it relax again."
+        "Lie on your back with knees bent and feet flat. As you breathe out, gently tighten "
+        "your stomach so the small of your back flattens toward the floor; as you breathe in, "
+        "let it relax. Keep the movement small and smooth."
     ),
     hold_seconds=5,
     reps=8,
-    rest_seconds=3,
-    cue="Flatten your back, then let go.",
+    rest_seconds=10,
+    cue="Flatten as you breathe out, let go as you breathe in.",
+    moving=True,
+    cautions=("supine",),
 )
 
 _KNEE_TO_CHEST = StepSpec(
     title="Knee to chest",
     instructions=(
         "Lying on your back, hold behind one thigh and draw that knee slowly toward your "
-        "chest while the other foot stays on the floor. Keep your head and shoulders relaxed."
+        "chest while the other foot stays on the floor. Stop at a mild pull and stay still "
+        "there, head and shoulders relaxed."
     ),
     hold_seconds=30,
     reps=2,
     side="both",
     rest_seconds=5,
     cue="Draw the knee in and breathe out.",
+    cautions=("flexion", "supine"),
 )
 
 _DOUBLE_KNEE_HUG = StepSpec(
     title="Double knee hug",
     instructions=(
-        "Bring both knees toward your chest one at a time and hold them loosely. "
-        "Let your lower back round gently into the floor; a slow rock is fine."
+        "Lying on your back, bring one knee and then the other toward your chest and hold "
+        "them loosely behind the thighs. Let your lower back round gently into the floor, "
+        "then stay still and breathe slowly; let the stretch ease by itself rather than "
+        "pulling the knees in further."
     ),
     hold_seconds=30,
     reps=2,
     rest_seconds=10,
-    cue="Hug both knees in.",
+    cue="Hug both knees in and stay still.",
+    cautions=("flexion", "supine"),
 )
 
 _SUPINE_TWIST = StepSpec(
@@ -120,18 +141,21 @@ _SUPINE_TWIST = StepSpec(
     side="both",
     rest_seconds=5,
     cue="Knees drop to the side, shoulders stay down.",
+    cautions=("supine",),
 )
 
 _CAT_COW = StepSpec(
     title="Cat-cow",
     instructions=(
-        "On hands and knees, slowly round your back up toward the ceiling, then let it sag "
-        "gently as you lift your chest. Move with your breath and keep the range comfortable."
+        "On hands and knees, breathe out as you slowly round your back up toward the "
+        "ceiling, then breathe in as you let it dip gently and lift your chest. Keep both "
+        "ends of the movement well inside a comfortable range."
     ),
-    hold_seconds=40,
-    reps=2,
+    hold_seconds=5,
+    reps=8,
     rest_seconds=10,
     cue="Round up as you breathe out, dip as you breathe in.",
+    moving=True,
 )
 
 _CHILDS_POSE = StepSpec(
@@ -144,6 +168,7 @@ _CHILDS_POSE = StepSpec(
     reps=2,
     rest_seconds=10,
     cue="Sit back and let your back lengthen.",
+    cautions=("flexion",),
 )
 
 _FIGURE_FOUR = StepSpec(
@@ -157,18 +182,21 @@ _FIGURE_FOUR = StepSpec(
     side="both",
     rest_seconds=5,
     cue="Ankle over knee, draw the legs in.",
+    cautions=("supine",),
 )
 
 _SPHINX = StepSpec(
     title="Sphinx",
     instructions=(
         "Lie on your front and prop yourself on your forearms with elbows under your "
-        "shoulders. Let your stomach and buttocks stay soft; lower down if your back pinches."
+        "shoulders. Let your stomach and buttocks stay soft; lower down if your back pinches. "
+        "Stop if pain, tingling or numbness spreads into your buttock or leg."
     ),
     hold_seconds=30,
     reps=2,
     rest_seconds=10,
     cue="Up on your forearms, shoulders away from your ears.",
+    cautions=("extension",),
 )
 
 _SEATED_ROTATION = StepSpec(
@@ -200,15 +228,16 @@ _THREAD_THE_NEEDLE = StepSpec(
 _OPEN_BOOK = StepSpec(
     title="Open book",
     instructions=(
-        "Lie on your side with knees bent in front of you and arms together ahead. Sweep "
-        "the top arm over to the other side, letting your chest turn, and follow it with "
-        "your eyes. Keep your knees together on the floor."
+        "Lie on your side with knees bent in front of you and arms together ahead. Breathing "
+        "in, sweep the top arm over to the other side, letting your chest turn and your eyes "
+        "follow it; breathing out, bring it back. Keep your knees together on the floor."
     ),
-    hold_seconds=20,
-    reps=3,
+    hold_seconds=6,
+    reps=5,
     side="both",
     rest_seconds=5,
     cue="Open the top arm and let your chest follow.",
+    moving=True,
 )
 
 _SEATED_SIDE_BEND = StepSpec(
@@ -255,10 +284,11 @@ _SHOULDER_ROLLS = StepSpec(
         "Lift your shoulders toward your ears, roll them back and down, then let them drop. "
         "Keep the movement slow and smooth."
     ),
-    hold_seconds=30,
-    reps=1,
+    hold_seconds=5,
+    reps=6,
     rest_seconds=5,
     cue="Up, back and down.",
+    moving=True,
 )
 
 _SHOULDER_BLADE_SQUEEZE = StepSpec(
@@ -305,10 +335,11 @@ _WALL_ANGEL = StepSpec(
         "Stand with your back against a wall and arms bent in a goalpost shape. Slowly "
         "slide your arms up and down the wall, stopping before your lower back arches off it."
     ),
-    hold_seconds=40,
-    reps=2,
+    hold_seconds=5,
+    reps=8,
     rest_seconds=10,
     cue="Slide slowly, ribs down.",
+    moving=True,
 )
 
 _LEVATOR = StepSpec(
@@ -349,31 +380,37 @@ _HAMSTRING_STRAP = StepSpec(
     side="both",
     rest_seconds=10,
     cue="Leg up, knee soft.",
+    cautions=("supine",),
 )
 
 _PRESS_UP = StepSpec(
     title="Prone press-up",
     instructions=(
-        "Lie on your front with hands under your shoulders. Press up slowly, letting your "
-        "hips stay on the floor and your back relax, then lower down."
+        "Lie on your front with hands under your shoulders. Press up slowly only as far as "
+        "is comfortable, hips staying on the floor and your back relaxed, then lower down. "
+        "Stop if pain, tingling or numbness spreads into your buttock or down your leg."
     ),
     hold_seconds=5,
     reps=8,
     rest_seconds=5,
     cue="Press up, hips stay down.",
+    cautions=("extension",),
 )
 
 _BIRD_DOG = StepSpec(
     title="Bird dog",
     instructions=(
         "On hands and knees, reach one arm forward and the opposite leg back until both are "
-        "level with your body. Keep your back still and your hips square, then return."
+        "level with your body. Keep your back still and your hips square, then return. Keep "
+        "it easy: if the back of your thigh or your buttock starts to tighten, lower the leg "
+        "and rest."
     ),
     hold_seconds=10,
     reps=4,
     side="both",
     rest_seconds=5,
-    cue="Reach long, back stays still.",
+    cue="Reach long, keep it easy.",
+    cautions=("strong_contraction",),
 )
 
 _PUPPY_POSE = StepSpec(
@@ -395,36 +432,42 @@ _QUADRUPED_ROTATION = StepSpec(
         "On hands and knees, place one hand behind your head. Turn that elbow down toward "
         "the supporting arm, then up toward the ceiling, moving only through your upper back."
     ),
-    hold_seconds=30,
-    reps=2,
+    hold_seconds=5,
+    reps=6,
     side="both",
     rest_seconds=5,
     cue="Elbow down, then up to the ceiling.",
+    moving=True,
 )
 
 _THORACIC_EXTENSION = StepSpec(
     title="Upper-back extension over a roller",
     instructions=(
         "Lie with a foam roller or rolled towel across your mid back, hands supporting your "
-        "head and hips on the floor. Let your upper back ease back over it, then move it a "
-        "little higher and repeat; never roll under your lower back."
+        "head and hips on the floor. Let your upper back ease back over it and stay there, "
+        "then move it a little higher and repeat; never roll under your lower back. Stop if "
+        "pain, tingling or numbness spreads into your arms or legs."
     ),
     hold_seconds=20,
     reps=4,
     rest_seconds=5,
     cue="Ease back over the roller.",
+    cautions=("extension", "supine"),
 )
 
 _PRONE_Y = StepSpec(
     title="Lying Y lift",
     instructions=(
         "Lie on your front with arms overhead in a Y, thumbs up. Lift both arms a few "
-        "centimetres from the floor by drawing your shoulder blades down, keeping your neck long."
+        "centimetres from the floor by drawing your shoulder blades down, keeping your neck "
+        "long. Keep it easy, at about half your effort; lower the arms if a muscle starts to "
+        "tighten."
     ),
     hold_seconds=5,
     reps=8,
     rest_seconds=5,
-    cue="Thumbs up, lift from the shoulder blades.",
+    cue="Thumbs up, an easy lift.",
+    cautions=("strong_contraction",),
 )
 
 _SIDE_LYING_REACH = StepSpec(
@@ -440,28 +483,33 @@ _SIDE_LYING_REACH = StepSpec(
     cue="Reach long over your head.",
 )
 
-_SEATED_FORWARD_FOLD = StepSpec(
-    title="Seated forward fold",
+_SEATED_FORWARD_LEAN = StepSpec(
+    title="Seated forward lean",
     instructions=(
-        "Sit on a chair with feet apart and let your chest fold slowly down between your "
-        "knees, arms hanging. Come up slowly, stacking your spine from the bottom."
+        "Sit on a chair with feet apart and hands on your thighs. Slide your hands slowly "
+        "toward your knees, letting your back round a little, until you feel a mild stretch "
+        "across it; keep some of your weight on your hands. Come up slowly. For a gentler "
+        "version, sit tall and just lean forward from the hips with a straight back."
     ),
-    hold_seconds=30,
+    hold_seconds=20,
     reps=2,
     rest_seconds=10,
-    cue="Fold down slowly, let your head hang.",
+    cue="Hands slide to the knees, weight on your hands.",
+    cautions=("flexion",),
 )
 
 _BRIDGE = StepSpec(
     title="Bridge",
     instructions=(
-        "Lie on your back with knees bent and feet flat. Squeeze your buttocks and lift your "
-        "hips until your body is in a line from knees to shoulders, then lower slowly."
+        "Lie on your back with knees bent and feet flat. Tighten your buttocks gently and "
+        "lift your hips only as high as is easy, then lower slowly. Keep it easy: if the back "
+        "of your thigh or your buttock starts to tighten, lower down and rest."
     ),
-    hold_seconds=10,
+    hold_seconds=5,
     reps=5,
     rest_seconds=5,
-    cue="Squeeze and lift.",
+    cue="An easy lift, then lower slowly.",
+    cautions=("strong_contraction", "supine"),
 )
 
 _BELLY_BREATHING = StepSpec(
@@ -474,6 +522,7 @@ _BELLY_BREATHING = StepSpec(
     reps=1,
     rest_seconds=5,
     cue="Breathe in slowly, and a longer breath out.",
+    cautions=("supine",),
 )
 
 
@@ -538,7 +587,7 @@ LIBRARY: tuple[RoutineSpec, ...] = (
         steps=(
             _SEATED_ROTATION,
             _SEATED_SIDE_BEND,
-            _SEATED_FORWARD_FOLD,
+            _SEATED_FORWARD_LEAN,
             _SHOULDER_BLADE_SQUEEZE,
         ),
     ),
@@ -559,7 +608,7 @@ LIBRARY: tuple[RoutineSpec, ...] = (
         steps=(
             _CAT_COW,
             _THORACIC_EXTENSION,
-            _with(_OPEN_BOOK, hold_seconds=30),
+            _with(_OPEN_BOOK, reps=6),
             _PUPPY_POSE,
             _SIDE_LYING_REACH,
             _THREAD_THE_NEEDLE,
@@ -612,7 +661,7 @@ LIBRARY: tuple[RoutineSpec, ...] = (
         difficulty="gentle",
         area="whole",
         steps=(
-            _with(_CAT_COW, reps=1),
+            _with(_CAT_COW, reps=6),
             _with(_CHILDS_POSE, reps=1),
             _with(_KNEE_TO_CHEST, reps=1),
             _with(_SEATED_ROTATION, reps=1),

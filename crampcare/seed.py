@@ -13,11 +13,18 @@ from .routine_library import LIBRARY, RoutineSpec
 
 DEMO_PATIENT = "demo.patient@crampcare.test"
 DEMO_CLINICIAN = "demo.clinician@crampcare.test"
-STEP_FIELDS = ("title", "instructions", "hold_seconds", "reps", "side", "rest_seconds", "cue")
+
+
+def _step_values(step) -> tuple:
+    # Cautions are a tuple in the library and a JSON list in the database: compare as lists.
+    return tuple(
+        list(getattr(step, name)) if name == "cautions" else getattr(step, name)
+        for name in Step.STEP_FIELDS
+    )
 
 
 def _steps_of(spec: RoutineSpec) -> list[tuple]:
-    return [tuple(getattr(step, name) for name in STEP_FIELDS) for step in spec.steps]
+    return [_step_values(step) for step in spec.steps]
 
 
 def seed_routines() -> tuple[int, int]:
@@ -34,17 +41,14 @@ def seed_routines() -> tuple[int, int]:
             spec.summary,
             spec.difficulty,
             spec.area,
-        ) and [tuple(getattr(s, n) for n in STEP_FIELDS) for s in routine.steps] == _steps_of(spec):
+        ) and [_step_values(step) for step in routine.steps] == _steps_of(spec):
             continue
         else:
             updated += 1
         routine.owner_id = None
         routine.title, routine.summary = spec.title, spec.summary
         routine.difficulty, routine.area = spec.difficulty, spec.area
-        routine.steps = [
-            Step(position=position, **dict(zip(STEP_FIELDS, values, strict=True)))
-            for position, values in enumerate(_steps_of(spec))
-        ]
+        routine.steps = [Step.copy_of(step, position) for position, step in enumerate(spec.steps)]
     db.session.commit()
     return added, updated
 

@@ -14,7 +14,11 @@ REST_INSTRUCTIONS = "Come out of the stretch slowly, let the muscles go soft and
 
 @dataclass(frozen=True)
 class Segment:
-    """One timed stretch of the player: a hold on one side, or the rest after it."""
+    """One timed stretch of the player: a hold or a set of slow repetitions, or a rest.
+
+    kind is "hold" (stay still), "move" (repetitions slow repetitions, pace seconds each)
+    or "rest". For holds and rests repetitions and pace are 0.
+    """
 
     index: int
     step_index: int
@@ -27,6 +31,8 @@ class Segment:
     seconds: int
     start: int
     cue: str | None
+    repetitions: int = 0
+    pace: int = 0
 
     @property
     def end(self) -> int:
@@ -49,6 +55,8 @@ class _Hold:
     seconds: int
     rest_seconds: int
     cue: str | None
+    repetitions: int
+    pace: int
 
 
 def _sentence(text: str) -> str:
@@ -80,7 +88,10 @@ def _holds(steps: Iterable[Any]) -> list[_Hold]:
     for step_index, step in enumerate(steps):
         hold, reps, side, rest = _checked_step(step, step_index)
         sides = ("left", "right") if side == "both" else (side,)
-        for rep in range(1, reps + 1):
+        # A moving step is one set of slow repetitions on each side, not reps still holds.
+        moving = bool(getattr(step, "moving", False))
+        rounds, repetitions = (1, reps) if moving else (reps, 0)
+        for rep in range(1, rounds + 1):
             for one_side in sides:
                 holds.append(
                     _Hold(
@@ -89,10 +100,12 @@ def _holds(steps: Iterable[Any]) -> list[_Hold]:
                         instructions=step.instructions,
                         side=one_side,
                         rep=rep,
-                        reps=reps,
-                        seconds=hold,
+                        reps=rounds,
+                        seconds=hold * reps if moving else hold,
                         rest_seconds=rest,
                         cue=getattr(step, "cue", None) or None,
+                        repetitions=repetitions,
+                        pace=hold if moving else 0,
                     )
                 )
     return holds
@@ -107,6 +120,8 @@ def _hold_cue(hold: _Hold, first_of_step: bool) -> str:
     # every side and round would crowd out the countdown beeps.
     if first_of_step and hold.cue:
         parts.append(_sentence(hold.cue))
+    if hold.repetitions:
+        parts.append(f"{hold.repetitions} slow repetitions.")
     if hold.rep > 1:
         parts.append(f"Round {hold.rep} of {hold.reps}.")
     return " ".join(parts)
@@ -130,7 +145,7 @@ def build_timeline(steps: Iterable[Any]) -> list[Segment]:
             Segment(
                 index=len(segments),
                 step_index=hold.step_index,
-                kind="hold",
+                kind="move" if hold.repetitions else "hold",
                 title=hold.title,
                 instructions=hold.instructions,
                 side=hold.side,
@@ -139,6 +154,8 @@ def build_timeline(steps: Iterable[Any]) -> list[Segment]:
                 seconds=hold.seconds,
                 start=start,
                 cue=_hold_cue(hold, first_of_step),
+                repetitions=hold.repetitions,
+                pace=hold.pace,
             )
         )
         start += hold.seconds
@@ -163,6 +180,13 @@ def build_timeline(steps: Iterable[Any]) -> list[Segment]:
         )
         start += hold.rest_seconds
     return segments
+
+
+def repetition_at(segment: Segment, offset: float) -> int:
+    """Which slow repetition (1-based) a moving segment is on, offset seconds into it."""
+    if segment.kind != "move":
+        raise ValueError(f"segment {segment.index} is a {segment.kind}, not a moving step")
+    return min(int(max(offset, 0) // segment.pace) + 1, segment.repetitions)
 
 
 def total_seconds(steps: Iterable[Any]) -> int:

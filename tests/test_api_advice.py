@@ -63,7 +63,7 @@ def test_cramps_with_little_water_give_hydration_advice(client, auth):
     items = {item["category"]: item for item in advice(client)["items"]}
     assert "hydration" in items
     assert items["hydration"]["reason"].startswith(
-        "3 of your 3 cramps came when you drank under 500 ml"
+        "All 3 of your cramps came when you drank under 500 ml"
     )
     assert items["hydration"]["evidence"] == sorted([ids[0], ids[1], ids[4]])
 
@@ -76,6 +76,33 @@ def test_a_red_flag_comes_first(client, auth):
     assert items[0]["category"] == "urgent"
     assert items[0]["level"] == "urgent"
     assert items[0]["evidence"] == [flagged]
+    # While it is active, nothing else is said: no tip beside "see a doctor today".
+    assert [item["category"] for item in items] == ["urgent"]
+
+
+def test_an_emergency_flag_from_a_fast_clock_is_emergency_advice(client, auth):
+    auth.register()
+    ahead = (datetime.now(UTC) + timedelta(minutes=40)).isoformat()
+    flagged = post(client, recorded_at=ahead, red_flags=["bladder_bowel", "both_legs"])
+    items = advice(client)["items"]
+    assert [item["category"] for item in items] == ["emergency"]
+    assert items[0]["level"] == "emergency"
+    assert items[0]["evidence"] == [flagged]
+    assert "emergency department" in items[0]["reason"]
+
+
+def test_statins_and_pregnancy_on_the_profile_reach_the_advice(app, client, auth):
+    auth.register()
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        user.takes_statins = True
+        user.conditions = ["pregnancy"]
+        db.session.commit()
+    post(client, cramp_severity=1, cramp_timing="night")
+    medical = advice(client)["items"][0]
+    assert medical["category"] == "medical"
+    assert "You take a statin" in medical["reason"]
+    assert "midwife or maternity unit" in medical["reason"]
 
 
 def test_the_window_counts_local_days(client, auth):
@@ -90,7 +117,8 @@ def test_the_window_counts_local_days(client, auth):
     inside_id = post(client, recorded_at=inside.isoformat(), red_flags=["fever"])
     post(client, recorded_at=outside.isoformat(), red_flags=["after_injury"])
     items = advice(client)["items"]
-    assert items[0]["category"] == "urgent"
+    # Flags that old are no longer active: a doctor finding, not an urgent item.
+    assert items[0]["category"] == "medical"
     assert items[0]["evidence"] == [inside_id]
     assert "fever" in items[0]["reason"] and "injury" not in items[0]["reason"]
 

@@ -92,6 +92,44 @@ def test_the_same_client_id_with_another_body_answers_422(api, app):
     assert count(app) == 1
 
 
+def test_recorded_at_may_be_left_out_and_is_the_servers_now(api, app):
+    data = body()
+    del data["recorded_at"]
+    before = datetime.now(UTC)
+    first = api.post(data)
+    assert first.status_code == 201, first.get_json()
+    saved = datetime.fromisoformat(first.get_json()["recorded_at"])
+    assert before <= saved <= datetime.now(UTC)
+    # Sent again without a time (an outbox retry): the stored record, not a 422.
+    again = api.post(data)
+    assert again.status_code == 200
+    assert again.get_json() == first.get_json()
+    assert api.post({**data, "water_ml": 900}).status_code == 422
+    assert count(app) == 1
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["both_legs", "chest_pain", "dark_urine"],
+        ["leg_swelling", "night_pain", "weight_loss"],
+        ["saddle_numbness", "bladder_bowel", "leg_weakness", "fever", "after_injury", "long_cramp"],
+    ],
+    ids=["new-emergency", "new-same-day-and-see-soon", "codes-older-check-ins-carry"],
+)
+def test_every_red_flag_code_is_accepted(api, flags):
+    response = api.post(body(red_flags=flags))
+    assert response.status_code == 201, response.get_json()
+    assert sorted(response.get_json()["red_flags"]) == sorted(flags)
+
+
+def test_an_unknown_red_flag_is_named_and_nothing_saved(api, app):
+    response = api.post(body(red_flags=["chest_pain", "headache"]))
+    assert response.status_code == 400
+    assert "'headache'" in response.get_json()["errors"]["red_flags"]
+    assert count(app) == 0
+
+
 def test_a_rejected_checkin_saves_nothing(api, app):
     response = api.post(body(cramp_severity=5, sweat="lots", mood="ok"))
     assert response.status_code == 400

@@ -249,6 +249,30 @@ def test_profile_update(auth, client, app):
             True,
         )
         assert user.conditions == ["kidney", "thyroid"]
+        assert user.takes_statins is False
+
+
+def test_profile_asks_about_statins_pregnancy_and_osteoporosis(auth, client, app):
+    auth.register()
+    page = client.get("/account").get_data(as_text=True)
+    assert "I take a statin" in page
+    assert 'value="pregnancy"' in page and 'value="osteoporosis"' in page
+    assert "Hormonal condition or pregnancy" not in page
+    response = client.post(
+        "/account",
+        data={
+            "timezone": "UTC",
+            "units": "ml",
+            "takes_statins": "y",
+            "conditions": ["pregnancy", "osteoporosis"],
+            "csrf_token": csrf_token(client, "/account"),
+        },
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert (user.takes_statins, user.takes_diuretics) == (True, False)
+        assert user.conditions == ["pregnancy", "osteoporosis"]
 
 
 def test_profile_rejects_unknown_values(auth, client, app):

@@ -190,9 +190,29 @@ def test_the_advice_page_says_what_it_is(signed_in):
 
 def test_the_learn_page_has_every_advice_section(client):
     page = client.get("/learn").get_data(as_text=True)
-    for section in ("conditioning", "hydration", "electrolytes", "see-a-doctor", "red-flags"):
+    for section in (
+        "conditioning",
+        "hydration",
+        "electrolytes",
+        "see-a-doctor",
+        "red-flags",
+        "evidence",
+        "ease",
+        "sources",
+    ):
         assert f'id="{section}"' in page
     assert "not a diagnosis" in page
+
+
+def test_the_learn_page_follows_the_evidence_and_names_its_sources(client):
+    page = client.get("/learn").get_data(as_text=True)
+    # By tier: the emergency action, the same-day action, and within days.
+    assert "Call your local emergency number or go to an emergency department now" in page
+    assert "See a doctor today" in page and "See a doctor within a few days" in page
+    assert "drink to thirst" in page.lower() and "0.4 to 0.8 litres an hour" in page
+    assert "the more the better" not in page
+    for source in ("Schwellnus MP (2009)", "Miller KC", "Hew-Butler T", "NICE guideline NG59"):
+        assert source in page
 
 
 def test_the_nav_links_to_cramps_and_the_dashboard_to_checkins(signed_in, app):

@@ -73,7 +73,7 @@ def test_header_matches_columns():
     lines = list(csv_chunks([], "UTC"))
     assert len(lines) == 1
     assert next(csv.reader([lines[0]])) == list(COLUMNS)
-    assert len(COLUMNS) == 20
+    assert len(COLUMNS) == 21
 
 
 def test_full_row_with_session():
@@ -107,6 +107,8 @@ def test_full_row_with_session():
         "sweat": "heavy",
         "exertion": "7",
         "red_flags": "fever;long_cramp",
+        "red_flag_labels": "Fever with back pain (same day);"
+        "Cramp over 10 minutes that did not ease (same day)",
         "notes": "tight after the twist",
         "session_id": "11",
         "routine_slug": "gentle-lower-back",
@@ -201,3 +203,12 @@ def test_many_rows_in_order():
     assert [row["checkin_id"] for row in parsed] == [str(n) for n in range(1, 1001)]
     assert parsed[0]["session_id"] == "1"
     assert parsed[1]["session_id"] == ""
+
+
+def test_new_red_flags_carry_their_label_and_tier():
+    rows = read([(Checkin(red_flags=["dark_urine", "night_pain"]), None)])
+    assert rows[0]["red_flags"] == "dark_urine;night_pain"
+    assert rows[0]["red_flag_labels"] == (
+        "Dark (brown or cola-coloured) urine after a cramp or exertion (emergency);"
+        "Night pain not eased by rest (see soon)"
+    )

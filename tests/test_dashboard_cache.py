@@ -132,7 +132,18 @@ def test_the_kept_dashboard_follows_the_profile_the_advice_reads(client, auth, a
             "csrf_token": csrf_token(client, "/account"),
         },
     )
-    assert "diuretic" in client.get("/dashboard").get_data(as_text=True).lower()
+    with_diuretic = client.get("/dashboard").get_data(as_text=True).lower()
+    assert "diuretic" in with_diuretic and "statin" not in with_diuretic
+    client.post(
+        "/account",
+        data={
+            "timezone": "UTC",
+            "units": "ml",
+            "takes_statins": "y",
+            "csrf_token": csrf_token(client, "/account"),
+        },
+    )
+    assert "statin" in client.get("/dashboard").get_data(as_text=True).lower()
 
 
 def test_demo_history_bumps_the_version(app, runner):

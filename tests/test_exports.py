@@ -86,6 +86,14 @@ def test_fhir_export_validates_as_an_r4_bundle(app):
     assert "Ziehen im Rücken" in response.get_data(as_text=True)
 
 
+def test_the_report_names_red_flags_in_words_and_shows_the_emergency(app):
+    client = signed_in(app, PATIENT)
+    add_checkin(app, PATIENT, red_flags=["saddle_numbness", "leg_swelling"])
+    page = client.get("/export/me/report").get_data(as_text=True)
+    assert "Warning signs: Saddle anaesthesia; Swollen, red or warm leg." in page
+    assert 'class="advice-item advice-emergency" role="alert"' in page
+
+
 def test_report_has_summary_chart_table_and_advice(app):
     client = signed_in(app, PATIENT)
     for days_ago in (1, 3, 9, 16):
@@ -100,7 +108,7 @@ def test_report_has_summary_chart_table_and_advice(app):
     assert "4 cramps over" in chart
     assert page.count("<tr") == 5  # a header row and four check-ins
     assert "Cramps, last 28 days" in page
-    assert "Drink more around your workouts" in page
+    assert "Drink to thirst around your workouts" in page
     assert "not a diagnosis" in page
     short = client.get("/export/me/report?days=28").get_data(as_text=True)
     assert short.count("<rect") == 4

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
+from crampcare.checkin_rules import RED_FLAG_CLINICAL, RED_FLAGS
 from crampcare.fhir import (
     CODE_SYSTEM,
     PATIENT_ID_SYSTEM,
@@ -293,3 +294,12 @@ def test_each_checkin_is_one_chunk():
     # head, patient, one per check-in, closing brackets
     assert len(chunks) == 5
     assert chunks[-1] == "]}"
+
+
+def test_every_red_flag_code_exports_with_its_clinical_display():
+    flags = list(RED_FLAGS)
+    document = export([full_checkin(red_flags=flags)])
+    components = by_id(document)["checkin-7-red-flags"]["resource"]["component"]
+    values = [c["valueCodeableConcept"]["coding"][0] for c in components]
+    assert [(v["system"], v["code"]) for v in values] == [(CODE_SYSTEM, f) for f in flags]
+    assert {v["code"]: v["display"] for v in values} == RED_FLAG_CLINICAL

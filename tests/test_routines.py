@@ -7,13 +7,17 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from crampcare.advice import AdviceItem
 from crampcare.extensions import db
-from crampcare.models import Routine, Step
-from crampcare.routine_library import LIBRARY, SAFETY_NOTE
+from crampcare.models import Routine, Step, User
+from crampcare.routine_library import LIBRARY, SAFETY_NOTE, routine_by_slug
+from crampcare.routine_safety import CAUTION_NOTES
+from crampcare.routines import queries
 from crampcare.seed import seed_routines
 from crampcare.timeline import build_timeline, format_duration, total_seconds
 
 from .conftest import Auth, csrf_token
+from .records import add_checkin
 
 TIMELINE = re.compile(r'<script type="application/json" id="timeline">(.*?)</script>', re.S)
 STEP = {
@@ -313,3 +317,250 @@ def test_home_offers_the_last_played_routine_to_start(client, seeded, auth):
         client.post("/api/sessions", json=played, headers={"X-CSRFToken": token}).status_code == 201
     )
     assert 'href="/routines/mid-back-mobility/play"' in client.get("/").get_data(as_text=True)
+
+
+# Safety: seeding keeps the library's wording, cautions, conflicts and the urgent gate.
+
+
+def set_conditions(app, email, conditions):
+    """Give an account profile conditions, as the profile form would store them."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        user.conditions = conditions
+        db.session.commit()
+
+
+def test_seeding_again_brings_old_steps_in_line_and_then_changes_nothing(app):
+    with app.app_context():
+        assert seed_routines() == (len(LIBRARY), 0)
+        routine = db.session.scalar(
+            select(Routine).where(Routine.slug == "bedtime-lower-back-wind-down")
+        )
+        hug = next(step for step in routine.steps if step.title == "Double knee hug")
+        hug.instructions = "Hug the knees in; a slow rock is fine."
+        hug.cautions = []
+        tilt_routine = db.session.scalar(select(Routine).where(Routine.slug == LIBRARY[0].slug))
+        tilt_routine.steps[0].moving = False
+        db.session.commit()
+
+        assert seed_routines() == (0, 2)
+        assert seed_routines() == (0, 0)
+        spec = routine_by_slug("bedtime-lower-back-wind-down")
+        db.session.refresh(routine)
+        stored = [(s.title, s.instructions, s.moving, s.cautions) for s in routine.steps]
+        assert stored == [(s.title, s.instructions, s.moving, list(s.cautions)) for s in spec.steps]
+        assert db.session.scalar(select(func.count(Step.id))) == sum(len(r.steps) for r in LIBRARY)
+        db.session.remove()
+
+
+def test_routine_page_explains_the_cautions_of_its_steps(client, seeded):
+    page = client.get("/routines/gentle-lower-back-release").get_data(as_text=True)
+    assert "Take care with" in page
+    for caution in ("flexion", "supine"):
+        assert html.escape(CAUTION_NOTES[caution]) in page
+    assert html.escape(CAUTION_NOTES["strong_contraction"]) not in page
+    assert '<span class="badge caution">Deep forward bend</span>' in page
+
+    calm = client.get("/routines/neck-and-shoulders-reset").get_data(as_text=True)
+    assert "Take care with" not in calm
+
+
+def test_moving_steps_read_as_slow_repetitions(client, seeded):
+    page = client.get("/routines/gentle-lower-back-release").get_data(as_text=True)
+    assert "8 slow repetitions, about 5 s each, rest 10 s" in page
+    player = client.get("/routines/gentle-lower-back-release/play").get_data(as_text=True)
+    # The pelvic tilt comes first: the big number starts at the first repetition.
+    assert 'data-kind="move">1 of 8</p>' in player
+
+
+@pytest.mark.parametrize(
+    ("condition", "conflicting", "suiting"),
+    [
+        ("osteoporosis", "gentle-lower-back-release", "upper-back-opener"),
+        ("pregnancy", "bedtime-lower-back-wind-down", "mid-back-desk-unwind"),
+    ],
+)
+def test_a_routine_that_conflicts_with_the_profile_is_marked(
+    client, seeded, auth, app, condition, conflicting, suiting
+):
+    auth.register()
+    set_conditions(app, "pat@example.com", [condition])
+
+    page = client.get(f"/routines/{conflicting}").get_data(as_text=True)
+    assert "Not advised for you" in page
+    assert f"With {condition}:" in page
+    assert 'class="card step step-conflict"' in page
+    assert "Not advised for you" not in client.get(f"/routines/{suiting}").get_data(as_text=True)
+
+    listing = client.get("/routines").get_data(as_text=True)
+    card = listing.split(f'href="/routines/{conflicting}"')[0].rsplit("<li", 1)[1]
+    assert "routine-conflict" in card
+
+
+def test_suits_me_shows_only_the_routines_that_suit_the_profile(client, seeded, auth, app):
+    auth.register()
+    set_conditions(app, "pat@example.com", ["osteoporosis"])
+    listing = client.get("/routines").get_data(as_text=True)
+    assert 'name="suits" value="me"' in listing
+
+    page = client.get("/routines?suits=me").get_data(as_text=True)
+    shown = set(re.findall(r'href="/routines/([a-z0-9-]+)"', page)) & {r.slug for r in LIBRARY}
+    expected = {
+        spec.slug for spec in LIBRARY if not any("flexion" in step.cautions for step in spec.steps)
+    }
+    assert shown == expected
+    assert {"neck-and-shoulders-reset", "upper-back-opener"} <= shown
+    assert "routine-conflict" not in page
+    assert "checked" in page.split('name="suits"')[1].split(">")[0]
+    # htmx asks for the results alone, with the same filter.
+    fragment = client.get("/routines?suits=me", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert "Gentle lower back release" not in fragment.get_data(as_text=True)
+
+
+def test_suits_me_is_offered_only_where_the_profile_rules_something_out(client, seeded, auth):
+    assert 'name="suits"' not in client.get("/routines").get_data(as_text=True)
+    everything = client.get("/routines?suits=me").get_data(as_text=True)
+    assert "Gentle lower back release" in everything
+    auth.register()
+    assert 'name="suits"' not in client.get("/routines").get_data(as_text=True)
+
+
+def flag_today(app, email="pat@example.com", flag="fever"):
+    """A check-in logged just now with a red flag, so urgent advice holds."""
+    return add_checkin(app, email, red_flags=[flag])
+
+
+def test_urgent_advice_puts_a_warning_and_a_confirmation_before_the_start(
+    client, seeded, auth, app
+):
+    auth.register()
+    flag_today(app)
+    slug = LIBRARY[0].slug
+
+    page = client.get(f"/routines/{slug}").get_data(as_text=True)
+    assert page.index('class="urgent-banner"') < page.index("<h1>")
+    assert "See a doctor today" in page
+    assert f'href="/routines/{slug}/play"' not in page
+    assert f'action="/routines/{slug}/play"' in page
+    assert 'type="checkbox" name="understood" value="yes" required' in page
+
+    gate = client.get(f"/routines/{slug}/play").get_data(as_text=True)
+    assert 'id="timeline"' not in gate and "player.js" not in gate
+    assert 'name="understood"' in gate
+
+    unticked = client.get(f"/routines/{slug}/play?confirming=1").get_data(as_text=True)
+    assert 'id="timeline"' not in unticked
+    assert "Tick the box" in unticked
+
+    player = client.get(f"/routines/{slug}/play?confirming=1&understood=yes")
+    body = player.get_data(as_text=True)
+    assert player.status_code == 200
+    assert 'id="timeline"' in body
+    assert body.index('class="urgent-banner compact"') < body.index('id="player"')
+    assert 'name="understood"' not in body
+
+
+def test_without_urgent_advice_the_routine_starts_in_one_tap(client, seeded, auth, app):
+    auth.register()
+    add_checkin(app, "pat@example.com")
+    slug = LIBRARY[0].slug
+    page = client.get(f"/routines/{slug}").get_data(as_text=True)
+    assert "urgent-banner" not in page
+    assert f'href="/routines/{slug}/play"' in page
+    assert 'id="timeline"' in client.get(f"/routines/{slug}/play").get_data(as_text=True)
+
+
+def test_an_emergency_item_gates_the_player_too(client, seeded, auth, monkeypatch):
+    emergency = AdviceItem("emergency", "emergency", "Call for help now", "You logged it.", (), "")
+    monkeypatch.setattr(queries, "advice_for", lambda user, now=None: (None, [emergency]))
+    auth.register()
+    page = client.get(f"/routines/{LIBRARY[0].slug}").get_data(as_text=True)
+    assert "Get help now" in page and "Call for help now" in page
+    gate = client.get(f"/routines/{LIBRARY[0].slug}/play").get_data(as_text=True)
+    assert 'id="timeline"' not in gate
+
+
+def test_each_routine_page_computes_the_advice_once(client, seeded, auth, monkeypatch):
+    calls = []
+    real = queries.advice_for
+
+    def counted(user, now=None):
+        calls.append(user.id)
+        return real(user, now)
+
+    monkeypatch.setattr(queries, "advice_for", counted)
+    auth.register()
+    slug = LIBRARY[0].slug
+    for path, expected in (
+        (f"/routines/{slug}", 1),
+        (f"/routines/{slug}/play", 1),
+        ("/routines", 0),
+    ):
+        calls.clear()
+        assert client.get(path).status_code == 200
+        assert len(calls) == expected, path
+
+
+def test_a_library_step_is_copied_with_its_timing_and_cautions(client, seeded, auth, app):
+    auth.register()
+    slug = make_routine(client)
+    response = client.post(
+        f"/routines/{slug}/steps/from-library",
+        data={
+            "library-title": "Bridge",
+            "csrf_token": csrf_token(client, f"/routines/{slug}/edit"),
+        },
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        step = db.session.scalar(select(Step).join(Routine).where(Routine.slug == slug))
+        assert (step.title, step.cautions, step.moving) == (
+            "Bridge",
+            ["strong_contraction", "supine"],
+            False,
+        )
+        db.session.remove()
+    page = client.get(f"/routines/{slug}").get_data(as_text=True)
+    assert html.escape(CAUTION_NOTES["strong_contraction"]) in page
+
+
+def test_an_unknown_library_step_names_the_field_and_saves_nothing(client, seeded, auth, app):
+    auth.register()
+    slug = make_routine(client)
+    response = client.post(
+        f"/routines/{slug}/steps/from-library",
+        data={
+            "library-title": "Backflip",
+            "csrf_token": csrf_token(client, f"/routines/{slug}/edit"),
+        },
+    )
+    assert response.status_code == 200
+    assert 'id="library-title-error"' in response.get_data(as_text=True)
+    assert step_titles(app, slug) == []
+
+
+def test_an_own_step_can_move_and_carry_cautions(client, seeded, auth, app):
+    auth.register()
+    slug = make_routine(client)
+    response = add_step(
+        client, slug, moving="y", hold_seconds="5", reps="8", cautions=["supine", "flexion"]
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        step = db.session.scalar(select(Step).join(Routine).where(Routine.slug == slug))
+        assert step.moving is True
+        assert sorted(step.cautions) == ["flexion", "supine"]
+        db.session.remove()
+    page = client.get(f"/routines/{slug}").get_data(as_text=True)
+    assert "8 slow repetitions, about 5 s each" in page
+    assert html.escape(CAUTION_NOTES["supine"]) in page
+
+
+def test_an_unknown_caution_names_the_field_and_saves_nothing(client, seeded, auth, app):
+    auth.register()
+    slug = make_routine(client)
+    response = add_step(client, slug, cautions=["twisting"])
+    assert response.status_code == 200
+    assert 'id="cautions-error"' in response.get_data(as_text=True)
+    assert step_titles(app, slug) == []

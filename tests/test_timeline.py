@@ -18,7 +18,14 @@ from crampcare.routine_library import (
     StepSpec,
     routine_by_slug,
 )
-from crampcare.timeline import Segment, build_timeline, format_duration, total_seconds
+from crampcare.routine_safety import CAUTIONS
+from crampcare.timeline import (
+    Segment,
+    build_timeline,
+    format_duration,
+    repetition_at,
+    total_seconds,
+)
 
 TILT = StepSpec(
     title="Pelvic tilt",
@@ -162,6 +169,8 @@ def test_to_dict_is_json_ready():
         "seconds": 20,
         "start": 20,
         "cue": "Right side. Knee to chest.",
+        "repetitions": 0,
+        "pace": 0,
     }
     assert json.loads(json.dumps(data)) == data
 
@@ -203,6 +212,7 @@ steps_strategy = st.lists(
         reps=st.integers(1, 5),
         side=st.sampled_from(SIDES),
         rest_seconds=st.integers(0, 30),
+        moving=st.booleans(),
     ),
     min_size=1,
     max_size=8,
@@ -213,9 +223,11 @@ steps_strategy = st.lists(
 def test_starts_are_cumulative_and_total_matches_the_arithmetic(steps):
     segments = build_timeline(steps)
 
-    holds_per_step = [s.reps * (2 if s.side == "both" else 1) for s in steps]
+    # A moving step is one set of reps × hold_seconds per side; a held one, reps holds per side.
+    holds_per_step = [(1 if s.moving else s.reps) * (2 if s.side == "both" else 1) for s in steps]
     expected_total = sum(
-        n * (s.hold_seconds + s.rest_seconds) for n, s in zip(holds_per_step, steps, strict=True)
+        n * ((s.hold_seconds * s.reps if s.moving else s.hold_seconds) + s.rest_seconds)
+        for n, s in zip(holds_per_step, steps, strict=True)
     )
     expected_total -= steps[-1].rest_seconds
     assert total_seconds(steps) == expected_total
@@ -226,8 +238,11 @@ def test_starts_are_cumulative_and_total_matches_the_arithmetic(steps):
         assert segment.seconds > 0
         start += segment.seconds
     assert start == expected_total
-    assert sum(1 for s in segments if s.kind == "hold") == sum(holds_per_step)
-    assert segments[-1].kind == "hold"
+    assert sum(1 for s in segments if s.kind != "rest") == sum(holds_per_step)
+    assert segments[-1].kind != "rest"
+    for segment in segments:
+        if segment.kind == "move":
+            assert segment.seconds == segment.repetitions * segment.pace
 
 
 @pytest.mark.parametrize(
@@ -329,3 +344,169 @@ def test_routine_spec_refuses_bad_values(changes):
 
     with pytest.raises(ValueError):
         RoutineSpec(**values)
+
+
+# Moving steps: slow repetitions, not a still hold.
+
+CAT_COW = StepSpec(
+    title="Cat-cow",
+    instructions="Round up, then dip.",
+    hold_seconds=5,
+    reps=8,
+    rest_seconds=10,
+    cue="Round up, dip down",
+    moving=True,
+)
+ROTATION = StepSpec(
+    title="Rotation",
+    instructions="Elbow down, then up.",
+    hold_seconds=4,
+    reps=6,
+    side="both",
+    rest_seconds=5,
+    moving=True,
+)
+
+
+def test_a_moving_step_is_one_set_of_slow_repetitions():
+    segments = build_timeline([CAT_COW, KNEE])
+
+    assert shape(segments)[:2] == [("move", 0, "none", 1, 40, 0), ("rest", 0, "none", 1, 10, 40)]
+    move = segments[0]
+    assert (move.repetitions, move.pace, move.reps) == (8, 5, 1)
+    assert move.cue == "Cat-cow. Round up, dip down. 8 slow repetitions."
+    assert segments[2].start == 50
+
+
+def test_a_moving_step_on_both_sides_has_a_set_on_each_side():
+    segments = build_timeline([ROTATION])
+
+    assert shape(segments) == [
+        ("move", 0, "left", 1, 24, 0),
+        ("rest", 0, "none", 1, 5, 24),
+        ("move", 0, "right", 1, 24, 29),
+    ]
+    assert all(s.repetitions == 6 and s.pace == 4 for s in segments if s.kind == "move")
+
+
+def test_held_steps_and_rests_have_no_repetitions():
+    segments = build_timeline([TILT, KNEE])
+
+    assert {(s.repetitions, s.pace) for s in segments} == {(0, 0)}
+
+
+@pytest.mark.parametrize(
+    ("offset", "repetition"),
+    [(0, 1), (4.999, 1), (5, 2), (14.5, 3), (35, 8), (39.9, 8), (40, 8), (99, 8), (-1, 1)],
+)
+def test_repetition_at_counts_from_one_and_stops_at_the_last(offset, repetition):
+    move = build_timeline([CAT_COW])[0]
+
+    assert repetition_at(move, offset) == repetition
+
+
+def test_repetition_at_refuses_a_still_hold():
+    with pytest.raises(ValueError, match="not a moving step"):
+        repetition_at(build_timeline([KNEE])[0], 3)
+
+
+def test_a_moving_row_from_the_database_is_read_like_a_spec():
+    row = SimpleNamespace(
+        title="Wall slide",
+        instructions="Slide slowly.",
+        hold_seconds=5,
+        reps=8,
+        side="none",
+        rest_seconds=0,
+        cue=None,
+        moving=True,
+    )
+
+    assert shape(build_timeline([row])) == [("move", 0, "none", 1, 40, 0)]
+
+
+# The library's safety: moving steps counted, nothing pushed at the end of its range.
+
+# Words that tell someone to push or swing at the end of a range.
+END_RANGE_PUSHING = re.compile(
+    r"\b(rock\w*|bounc\w*|puls\w*|swing\w*|jerk\w*|bob\w*|jolt\w*|flick\w*)\b", re.I
+)
+
+
+def _library_texts():
+    yield "safety note", SAFETY_NOTE
+    for routine in LIBRARY:
+        yield routine.slug, routine.summary
+        for step in routine.steps:
+            yield f"{routine.slug}: {step.title}", " ".join([step.instructions, step.cue or ""])
+
+
+def test_no_library_text_bounces_or_rocks_at_the_end_of_a_range():
+    found = [(where, END_RANGE_PUSHING.findall(text)) for where, text in _library_texts()]
+
+    assert [hit for hit in found if hit[1]] == []
+
+
+@pytest.mark.parametrize("text", ["A slow rock is fine.", "Bounce gently.", "Pulse at the end."])
+def test_the_end_range_scan_catches_pushing_words(text):
+    assert END_RANGE_PUSHING.search(text)
+
+
+MOVING_TITLES = {"Cat-cow", "Pelvic tilt", "Shoulder rolls", "Wall slide", "Open book"}
+
+
+def test_moving_exercises_are_counted_in_slow_repetitions():
+    steps = {step.title: step for routine in LIBRARY for step in routine.steps}
+
+    for title in MOVING_TITLES | {"Hand-behind-head rotation"}:
+        step = steps[title]
+        assert step.moving, title
+        assert 3 <= step.hold_seconds <= 8, f"{title}: a slow pace, seconds per repetition"
+        assert step.reps >= 5, title
+
+
+STEP_CAUTIONS = {
+    "Double knee hug": {"flexion", "supine"},
+    "Child's pose": {"flexion"},
+    "Seated forward lean": {"flexion"},
+    "Prone press-up": {"extension"},
+    "Sphinx": {"extension"},
+    "Bridge": {"strong_contraction", "supine"},
+    "Lying Y lift": {"strong_contraction"},
+    "Bird dog": {"strong_contraction"},
+    "Pelvic tilt": {"supine"},
+}
+
+
+@pytest.mark.parametrize(("title", "cautions"), STEP_CAUTIONS.items())
+def test_library_steps_carry_their_cautions(title, cautions):
+    steps = [step for routine in LIBRARY for step in routine.steps if step.title == title]
+
+    assert steps, title
+    for step in steps:
+        assert set(step.cautions) == cautions
+        assert set(step.cautions) <= set(CAUTIONS)
+
+
+def test_the_steps_named_in_the_review_say_how_to_stay_safe():
+    steps = {step.title: step for routine in LIBRARY for step in routine.steps}
+
+    assert "stay still" in steps["Double knee hug"].instructions
+    assert "spreads into your buttock or down your leg" in steps["Prone press-up"].instructions
+    for title in ("Bridge", "Lying Y lift", "Bird dog"):
+        assert "Keep it easy" in steps[title].instructions, title
+    lean = steps["Seated forward lean"].instructions
+    assert "weight on your hands" in lean and "gentler version" in lean
+    assert "Seated forward fold" not in steps
+
+
+def test_safety_note_names_every_reason_to_stop_and_get_help():
+    note = SAFETY_NOTE.lower()
+    for words in ("sharp", "spreading", "numbness", "chest pain", "breathlessness", "dizziness"):
+        assert words in note
+    assert "spreading down a leg" in note
+
+
+def test_step_spec_refuses_an_unknown_caution():
+    with pytest.raises(ValueError, match="unknown cautions"):
+        StepSpec(title="Twist", instructions="Turn.", hold_seconds=20, cautions=("twist",))

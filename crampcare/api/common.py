@@ -103,12 +103,18 @@ def _has_utc_instant(moment: datetime) -> bool:
     return True
 
 
-def same_values(record, values: dict) -> bool:
-    """True when the record already holds every one of these values."""
-    return all(getattr(record, name) == value for name, value in values.items())
+# The fields a check-in sent without its time gets from the server's clock.
+RECORDED_TIME = ("recorded_at", "recorded_offset_minutes")
 
 
-def create_once(model, values: dict):
+def same_values(record, values: dict, ignore: tuple[str, ...] = ()) -> bool:
+    """True when the record already holds every one of these values (but those ignored)."""
+    return all(
+        getattr(record, name) == value for name, value in values.items() if name not in ignore
+    )
+
+
+def create_once(model, values: dict, ignore: tuple[str, ...] = ()):
     """Create a record of the current user once per client_id.
 
     The same client_id with the same values answers the stored record (200), so an
@@ -128,7 +134,7 @@ def create_once(model, values: dict):
             # Another request with this client_id won the race: answer as a replay.
             db.session.rollback()
             existing = db.session.scalar(lookup)
-    if same_values(existing, values):
+    if same_values(existing, values, ignore):
         return jsonify(existing.to_dict()), 200
     return errors_response(
         {"client_id": "This client_id was already used for a different record."}, 422

@@ -24,7 +24,9 @@ CONDITION_LABELS = {
     "thyroid": "Thyroid condition",
     "diabetes": "Diabetes",
     "nerve": "Nerve condition (neuropathy, sciatica)",
-    "hormone": "Hormonal condition or pregnancy",
+    "hormone": "Hormonal condition",
+    "pregnancy": "Pregnancy",
+    "osteoporosis": "Osteoporosis (thinning bones)",
 }
 
 
@@ -128,6 +130,7 @@ class ProfileForm(FlaskForm):
         validators=[InputRequired(message="Choose ml or fl oz.")],
     )
     takes_diuretics = BooleanField("I take a diuretic (water tablet)")
+    takes_statins = BooleanField("I take a statin (a cholesterol medicine)")
     conditions = MultiCheckboxField(
         "Conditions a doctor has told you about",
         choices=[(value, CONDITION_LABELS[value]) for value in CONDITIONS],

@@ -65,6 +65,7 @@ class CacheKey(NamedTuple):
     units: str
     # The advice reads these from the profile.
     takes_diuretics: bool
+    takes_statins: bool
     conditions: tuple[str, ...]
     range_days: int
     local_day: str
@@ -81,6 +82,7 @@ def cache_key(user: User, range_days: int, now: datetime) -> CacheKey:
         user.timezone,
         user.units,
         user.takes_diuretics,
+        user.takes_statins,
         tuple(user.conditions or ()),
         range_days,
         today.isoformat(),

@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..headers import CACHEABLE_EXCEPTIONS, NO_STORE_PREFIXES, never_store
-from ..routines.queries import routine_to_start
+from ..routines.queries import routine_to_start, visitor_urgent_advice
 from . import bp
 from .service_worker import page_urls
 
@@ -23,9 +23,10 @@ def index():
     """The landing page: what CrampCare does, or your next step when signed in."""
     patient = current_user.is_authenticated and current_user.is_patient
     next_routine = routine_to_start() if patient else None
-    if next_routine is not None and next_routine.owner_id is not None:
-        never_store()  # names a routine this person built
-    return render_template("index.html", next_routine=next_routine)
+    pressing = visitor_urgent_advice()
+    if pressing or (next_routine is not None and next_routine.owner_id is not None):
+        never_store()  # advice read from this person's log, or a routine they built
+    return render_template("index.html", next_routine=next_routine, pressing=pressing)
 
 
 @bp.get("/healthz")

@@ -5,10 +5,20 @@ import secrets
 import unicodedata
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..routine_library import AREAS, DIFFICULTIES
+from ..routine_library import AREAS, DIFFICULTIES, LIBRARY
+from ..routine_safety import CAUTION_LABELS
 
 MAX_STEPS = 30
 AREA_LABELS = {
@@ -82,6 +92,10 @@ class StepForm(FlaskForm):
             Length(max=1000, message="Keep it under 1,000 characters."),
         ],
     )
+    moving = BooleanField(
+        "A moving step: count slow repetitions instead of holding still",
+        description="Then the hold is the seconds one repetition takes, e.g. 5 for cat-cow.",
+    )
     hold_seconds = _whole_number("Hold (seconds)", 1, 600, 30)
     reps = _whole_number("Repetitions", 1, 20, 1)
     side = RadioField(
@@ -94,6 +108,35 @@ class StepForm(FlaskForm):
     cue = StringField(
         "Spoken cue (optional)",
         validators=[Optional(), Length(max=200, message="Keep the cue under 200 characters.")],
+    )
+    cautions = SelectMultipleField(
+        "Cautions (tick what the step does)",
+        choices=list(CAUTION_LABELS.items()),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=True,
+    )
+
+
+def _library_steps() -> dict[str, object]:
+    # Each distinct library step once, by title: a routine's longer variant adds nothing new.
+    steps: dict[str, object] = {}
+    for routine in LIBRARY:
+        for step in routine.steps:
+            steps.setdefault(step.title, step)
+    return dict(sorted(steps.items()))
+
+
+LIBRARY_STEPS = _library_steps()
+
+
+class LibraryStepForm(FlaskForm):
+    """Copy a step of the library, with its timing and cautions, into your routine."""
+
+    title = SelectField(
+        "A step from the library",
+        choices=[("", "Choose a step")] + [(title, title) for title in LIBRARY_STEPS],
+        validators=[DataRequired(message="Choose a step.")],
     )
 
 

@@ -6,7 +6,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..logbook import advice_for
 from ..models import Routine, WorkoutSession
+from ..routine_safety import urgent_items
 
 
 def visible_routines():
@@ -52,3 +54,18 @@ def routine_to_start() -> Routine | None:
         .limit(1)
     )
     return last or find_visible_routine(FIRST_ROUTINE)
+
+
+def visitor_conditions() -> list[str]:
+    """The signed-in visitor's profile conditions; none for a visitor who is not signed in."""
+    if not current_user.is_authenticated:
+        return []
+    return list(current_user.conditions or [])
+
+
+def visitor_urgent_advice() -> list:
+    """The emergency and same-day advice items that hold for the signed-in patient now."""
+    if not current_user.is_authenticated or not current_user.is_patient:
+        return []
+    _, items = advice_for(current_user)
+    return urgent_items(items)

@@ -8,19 +8,39 @@ from ..fragments import is_fragment_request
 from ..headers import never_store
 from ..models import Routine, Step
 from ..routine_library import AREAS, DIFFICULTIES, SAFETY_NOTE
+from ..routine_safety import (
+    CAUTION_LABELS,
+    CAUTION_NOTES,
+    relevant_conditions,
+    routine_cautions,
+    routine_conflicts,
+    step_cautions,
+    step_conflicts,
+)
 from ..timeline import build_timeline, format_duration, total_seconds
 from . import bp
 from .forms import (
     AREA_LABELS,
+    LIBRARY_STEPS,
     MAX_STEPS,
     SIDE_LABELS,
     ConfirmForm,
+    LibraryStepForm,
     MoveForm,
     RoutineForm,
     StepForm,
     new_slug,
 )
-from .queries import get_own_routine_or_404, get_routine_or_404, visible_routines
+from .queries import (
+    get_own_routine_or_404,
+    get_routine_or_404,
+    visible_routines,
+    visitor_conditions,
+    visitor_urgent_advice,
+)
+
+# The box a person ticks to start a routine while urgent advice holds.
+UNDERSTOOD = "understood"
 
 
 @bp.app_context_processor
@@ -30,20 +50,29 @@ def _routine_words():
         "area_labels": AREA_LABELS,
         "side_labels": SIDE_LABELS,
         "routine_duration": lambda routine: format_duration(total_seconds(routine.steps)),
+        "caution_labels": CAUTION_LABELS,
+        "caution_notes": CAUTION_NOTES,
+        "step_cautions": step_cautions,
+        "routine_cautions": lambda routine: routine_cautions(routine.steps),
     }
 
 
 @bp.get("/routines")
 def list_routines():
-    """The library and your own routines, filtered by part of the back and difficulty."""
+    """The library and your own routines, filtered by part of the back, difficulty and fit."""
     area = request.args.get("area", "")
     difficulty = request.args.get("difficulty", "")
+    conditions = visitor_conditions()
+    suits_me = request.args.get("suits") == "me" and bool(relevant_conditions(conditions))
     query = visible_routines().order_by(Routine.title)
     if area in AREAS:
         query = query.where(Routine.area == area)
     if difficulty in DIFFICULTIES:
         query = query.where(Routine.difficulty == difficulty)
     routines = db.session.scalars(query).all()
+    conflicts = {routine.id: routine_conflicts(routine.steps, conditions) for routine in routines}
+    if suits_me:
+        routines = [routine for routine in routines if not conflicts[routine.id]]
     context = {
         "own": [routine for routine in routines if routine.owner_id is not None],
         "library": [routine for routine in routines if routine.owner_id is None],
@@ -51,9 +80,12 @@ def list_routines():
         "difficulty": difficulty,
         "areas": AREAS,
         "difficulties": DIFFICULTIES,
+        "conflicts": conflicts,
+        "fit_conditions": relevant_conditions(conditions),
+        "suits_me": suits_me,
     }
-    if context["own"]:
-        never_store()
+    if context["own"] or any(conflicts.values()):
+        never_store()  # routines this person built, or conflicts with their conditions
     if is_fragment_request():
         return render_template("routines/_results.html", **context)
     return render_template("routines/list.html", **context)
@@ -77,15 +109,33 @@ def new_routine():
 def show_routine(slug: str):
     """A routine's steps, how to do each safely, its length and the Start button."""
     routine = get_routine_or_404(slug)
-    _never_store_own(routine)
-    return render_template("routines/detail.html", routine=routine)
+    conditions = visitor_conditions()
+    conflicts = routine_conflicts(routine.steps, conditions)
+    urgent = visitor_urgent_advice()
+    _never_store_personal(routine, bool(conflicts or urgent))
+    return render_template(
+        "routines/detail.html",
+        routine=routine,
+        conflicts=conflicts,
+        step_conflicts=lambda step: step_conflicts(step, conditions),
+        urgent=urgent,
+    )
 
 
 @bp.get("/routines/<slug>/play")
 def play_routine(slug: str):
     """The session player: timed steps with a countdown, beeps and spoken cues."""
     routine = get_routine_or_404(slug)
-    _never_store_own(routine)
+    urgent = visitor_urgent_advice()
+    _never_store_personal(routine, bool(urgent))
+    if urgent and request.args.get(UNDERSTOOD) != "yes":
+        # Urgent advice holds: the player starts only after a deliberate confirmation.
+        return render_template(
+            "routines/confirm.html",
+            routine=routine,
+            urgent=urgent,
+            not_ticked="confirming" in request.args,
+        )
     timeline = {
         "slug": routine.slug,
         "title": routine.title,
@@ -97,6 +147,7 @@ def play_routine(slug: str):
         routine=routine,
         timeline=timeline,
         next_url=url_for("checkins.new_checkin"),
+        urgent=urgent,
     )
 
 
@@ -132,6 +183,22 @@ def add_step(slug: str):
             db.session.commit()
             return _builder_changed(routine)
     return _builder_page(routine, step_form=form)
+
+
+@bp.post("/routines/<slug>/steps/from-library")
+@login_required
+def add_library_step(slug: str):
+    """Add a copy of a library step, with its timing and cautions, at the end of your routine."""
+    routine = get_own_routine_or_404(slug)
+    form = LibraryStepForm(prefix="library")
+    if form.validate_on_submit():
+        if len(routine.steps) >= MAX_STEPS:
+            form.title.errors.append(f"A routine holds at most {MAX_STEPS} steps.")
+        else:
+            routine.steps.append(Step.copy_of(LIBRARY_STEPS[form.title.data], len(routine.steps)))
+            db.session.commit()
+            return _builder_changed(routine)
+    return _builder_page(routine, library_form=form)
 
 
 @bp.post("/routines/<slug>/steps/<int:step_id>/move")
@@ -176,9 +243,9 @@ def delete_routine(slug: str):
     return redirect(url_for("routines.list_routines"), 303)
 
 
-def _never_store_own(routine: Routine) -> None:
-    """A routine someone built is their own data: no cache keeps its pages."""
-    if routine.owner_id is not None:
+def _never_store_personal(routine: Routine, shows_health: bool) -> None:
+    """A routine someone built, or advice and conflicts from their own health, stay uncached."""
+    if routine.owner_id is not None or shows_health:
         never_store()
 
 
@@ -202,12 +269,13 @@ def _builder_changed(routine: Routine):
     return redirect(url_for("routines.edit_routine", slug=routine.slug), 303)
 
 
-def _builder_page(routine: Routine, routine_form=None, step_form=None):
+def _builder_page(routine: Routine, routine_form=None, step_form=None, library_form=None):
     """The builder component alone for htmx, else the whole edit page."""
     never_store()
     context = {
         "routine": routine,
         "step_form": step_form or StepForm(formdata=None),
+        "library_form": library_form or LibraryStepForm(formdata=None, prefix="library"),
         "max_steps": MAX_STEPS,
     }
     if is_fragment_request():

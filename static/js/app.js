@@ -1,5 +1,7 @@
 // Behaviour every page shares. No inline script anywhere: the CSP forbids it.
 
+import "./red-flags.js";
+
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
 // htmx writes carry the CSRF token as a header, like the JSON API's.

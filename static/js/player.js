@@ -2,6 +2,7 @@
 // never from counting ticks, so a throttled or hidden tab cannot make it drift.
 
 import { localInstant, newId } from "./instants.js";
+import { showCountdown } from "./repetitions.js";
 
 const root = document.getElementById("player");
 const data = JSON.parse(document.getElementById("timeline").textContent);
@@ -129,7 +130,7 @@ function render(ms, index) {
   set("position", `Step ${segment.step_index + 1} of ${data.steps_total}${round}`);
   set("title", segment.title);
   set("side", sideText(segment));
-  set("countdown", clock(left));
+  showCountdown(field("countdown"), segment, ms - segment.start * 1000, clock(left));
   set("instructions", segment.instructions);
   set("next", next ? label(next) : "Finish");
   set("remaining", `${clock(totalMs - ms)} left of ${clock(totalMs)}`);
@@ -218,7 +219,7 @@ function back() {
 
 function stepsCompleted() {
   const missed = new Set(
-    state.skipped.filter((i) => segments[i].kind === "hold").map((i) => segments[i].step_index),
+    state.skipped.filter((i) => segments[i].kind !== "rest").map((i) => segments[i].step_index),
   );
   return data.steps_total - missed.size;
 }

@@ -2,9 +2,13 @@
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
 
 from crampcare.extensions import db
+from crampcare.models import User
 from crampcare.seed import make_demo
+
+from ..records import add_checkin
 
 SIGNED_OUT = [
     "/",
@@ -71,4 +75,30 @@ def test_clinician_pages(page, demo_logins, live_app):
     page.goto("/clinician/patients")
     patient_page = page.get_attribute("a[href^='/clinician/patients/']", "href")
     problems = [violations(page, path) for path in [*CLINICIAN, patient_page]]
+    assert not any(problems), "\n".join(filter(None, problems))
+
+
+def test_routine_pages_with_conflicts_and_urgent_advice(signed_in, live_app):
+    page = signed_in
+    with live_app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "walker@example.com"))
+        user.conditions = ["osteoporosis", "pregnancy"]
+        db.session.commit()
+        db.session.remove()
+    add_checkin(live_app, "walker@example.com", red_flags=["fever"])
+    slug = "gentle-lower-back-release"
+    paths = [
+        "/routines",
+        "/routines?suits=me",
+        f"/routines/{slug}",
+        f"/routines/{slug}/play",
+        f"/routines/{slug}/play?confirming=1",
+        f"/routines/{slug}/play?confirming=1&understood=yes",
+    ]
+    problems = [violations(page, path) for path in paths]
+    page.goto("/routines/new")
+    page.fill("#title", "Mine")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/edit")
+    problems.append(violations(page, page.url))
     assert not any(problems), "\n".join(filter(None, problems))

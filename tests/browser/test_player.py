@@ -10,6 +10,8 @@ from crampcare.models import WorkoutSession
 from crampcare.routine_library import routine_by_slug
 from crampcare.timeline import build_timeline
 
+from ..records import add_checkin
+
 # Over ten minutes long, so the drift bound is checked over the length the spec names.
 SLUG = "after-workout-whole-back"
 STEPS = routine_by_slug(SLUG).steps
@@ -175,8 +177,8 @@ def test_beeps_at_three_two_one_and_at_each_transition(signed_in):
     page.clock.run_for(SEGMENTS[1].start * 1000 + 100)
     beeps = page.evaluate("window.__beeps")
     started = beeps[0][0]
-    # Start (a hold), 3-2-1 before its end, then the rest begins.
-    assert SEGMENTS[0].kind == "hold" and SEGMENTS[1].kind == "rest"
+    # Start (a set of slow repetitions), 3-2-1 before its end, then the rest begins.
+    assert SEGMENTS[0].kind == "move" and SEGMENTS[1].kind == "rest"
     assert [frequency for _, frequency in beeps] == [880, 660, 660, 660, 520]
     offsets = [at - started for at, _ in beeps]
     end = SEGMENTS[0].seconds * 1000
@@ -192,3 +194,52 @@ def test_spoken_cues_setting_is_remembered(signed_in):
     page.check("[data-setting=speech]")
     page.reload()
     assert page.is_checked("[data-setting=speech]")
+
+
+def countdown(page) -> tuple[str, str]:
+    """What the big number shows, and whether it counts time or repetitions."""
+    element = page.locator("[data-field=countdown]")
+    return element.text_content(), element.get_attribute("data-kind")
+
+
+def test_a_moving_step_counts_its_slow_repetitions(signed_in):
+    page = signed_in
+    slug = "gentle-lower-back-release"
+    tilt, rest = build_timeline(routine_by_slug(slug).steps)[:2]
+    assert (tilt.kind, tilt.repetitions, tilt.pace) == ("move", 8, 5)
+    page.clock.install(time=START)
+    page.goto(f"/routines/{slug}/play")
+    page.clock.pause_at(datetime(2026, 3, 2, 18, 1, 0))
+    page.wait_for_selector("#player[data-state=idle]")
+    assert countdown(page) == ("1 of 8", "move")
+
+    page.click("[data-action=toggle]")
+    page.clock.fast_forward(10_200)
+    assert countdown(page) == ("3 of 8", "move")
+    assert page.get_attribute("[data-field=countdown]", "aria-label") == "Repetition"
+    page.clock.fast_forward(29_500)
+    assert countdown(page) == ("8 of 8", "move")
+    # The rest after the set counts down its seconds again.
+    page.clock.fast_forward(1_000)
+    assert player_state(page)["index"] == rest.index
+    assert countdown(page) == ("0:10", "hold")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_with_urgent_advice_the_player_waits_for_a_ticked_confirmation(signed_in, live_app):
+    page = signed_in
+    add_checkin(live_app, "walker@example.com", red_flags=["fever"])
+    page.clock.install(time=START)
+    page.goto(f"/routines/{SLUG}/play")
+    assert page.is_visible(".urgent-banner")
+    assert page.locator("#player").count() == 0
+
+    # Pressing without ticking: the browser refuses the required box; nothing starts.
+    page.click(".urgent-confirm button")
+    assert page.locator("#player").count() == 0
+    page.check("input[name=understood]")
+    page.click(".urgent-confirm button")
+    page.wait_for_selector("#player[data-state=idle]")
+    assert page.is_visible(".urgent-banner")
+    page.click("[data-action=toggle]")
+    assert player_state(page)["state"] == "running"
