@@ -5,9 +5,10 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, errors, form_text, formatting, headers, logins, versions  # noqa: F401
+from . import config, errors, form_text, formatting, headers, logins, passwords
 from .database import configure_engine, engine_options, never_reuse_ids
 from .extensions import csrf, db, limiter, login_manager, mail, migrate
+from .logbook import versions
 from .record_ids import RecordIdConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    passwords.init_app(app)
     form_text.init_app(app)
     limiter.init_app(app)
     # Mail is sent whenever a server is named, tests included (a local SMTP server).
@@ -50,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     headers.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    versions.init_app(app)
 
     # Before any route is added: every `<int:…>` then stops at what a column can hold.
     app.url_map.converters["int"] = RecordIdConverter
@@ -88,9 +91,31 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, auth, checkins, clinician, dashboard, exports, pwa, routines, sharing
+    from . import (
+        api,
+        auth,
+        checkins,
+        clinician,
+        dashboard,
+        exports,
+        pwa,
+        routines,
+        sessions,
+        sharing,
+    )
 
-    for module in (auth, pwa, routines, checkins, dashboard, clinician, exports, sharing, api):
+    for module in (
+        auth,
+        pwa,
+        routines,
+        checkins,
+        sessions,
+        dashboard,
+        clinician,
+        exports,
+        sharing,
+        api,
+    ):
         app.register_blueprint(module.bp)
 
 

@@ -10,7 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .advice import red_flag_tier
-from .checkin_rules import RED_FLAG_CLINICAL, RED_FLAG_TIER_WORDS
+from .local_time import local_date
+from .vocabulary import RED_FLAG_CLINICAL, RED_FLAG_TIER_WORDS
 
 COLUMNS: tuple[str, ...] = (
     "checkin_id",
@@ -85,7 +86,7 @@ def _checkin_cells(checkin: Any, zone: ZoneInfo) -> list[Any]:
         checkin.id,
         checkin.client_id,
         recorded_at.isoformat(),
-        recorded_at.astimezone(zone).date().isoformat(),
+        local_date(recorded_at, zone).isoformat(),
         checkin.cramp_severity,
         checkin.cramp_timing,
         ";".join(checkin.cramp_locations),

@@ -26,10 +26,6 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from .extensions import db
 from .passwords import hash_password, needs_rehash, verify_password
 
-ROLES = ("patient", "clinician")
-UNITS = ("ml", "floz")
-CONDITIONS = ("kidney", "thyroid", "diabetes", "nerve", "hormone", "pregnancy", "osteoporosis")
-
 
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
@@ -81,7 +77,7 @@ class User(UserMixin, db.Model):
     takes_statins: Mapped[bool] = mapped_column(default=False, server_default=false())
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Goes up whenever the user's check-ins or sessions change (crampcare/versions.py),
+    # Goes up whenever the user's check-ins or sessions change (crampcare/logbook/versions.py),
     # so what was computed from them can be kept until then.
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # A random secret of the account, behind the offline outbox's account tag: the tag
@@ -188,6 +184,20 @@ class Routine(db.Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+
+
+class FavouriteRoutine(db.Model):
+    """A routine a person starred, to find it first in the picker."""
+
+    __tablename__ = "favourite_routines"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    routine_id: Mapped[int] = mapped_column(
+        ForeignKey("routines.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Step(db.Model):

@@ -1,20 +1,28 @@
 """Exports through their endpoints: CSV, FHIR R4 and the printable report."""
 
 import csv
+import html
 import io
 import json
-from datetime import timedelta
+import re
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pytest
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import event, insert, select
 
+from crampcare.charts import week_label
 from crampcare.csv_export import COLUMNS
 from crampcare.extensions import db
+from crampcare.local_time import week_start
 from crampcare.models import AuditEvent, Checkin, utcnow
 
 from .conftest import make_app
 from .records import add_checkin, add_session, share_between, signed_in, user_id
+
+pytestmark = pytest.mark.postgres
 
 PATIENT = "pat@example.com"
 DOCTOR = "doc@example.com"
@@ -103,7 +111,9 @@ def test_report_has_summary_chart_table_and_advice(app):
     assert response.headers["Cache-Control"] == "no-store"
     page = response.get_data(as_text=True)
     assert "<svg" in page and page.count("<rect") >= 12
-    chart = page[page.index("<svg") : page.index("</svg>")]
+    # The chart, not the menu's icons.
+    chart = page[page.index('<svg class="chart"') :]
+    chart = chart[: chart.index("</svg>")]
     assert "style=" not in chart
     assert "4 cramps over" in chart
     assert page.count("<tr") == 5  # a header row and four check-ins
@@ -112,6 +122,42 @@ def test_report_has_summary_chart_table_and_advice(app):
     assert "not a diagnosis" in page
     short = client.get("/export/me/report?days=28").get_data(as_text=True)
     assert short.count("<rect") == 4
+
+
+def chart_weeks(page: str) -> list[str]:
+    """The chart's weeks as its text alternative reads them: "week of 3 Mar: 2"."""
+    desc = html.unescape(re.search(r'<desc id="chart-desc">(.*?)</desc>', page).group(1))
+    return desc.split(": ", 1)[1].split("; ")
+
+
+def test_the_report_counts_the_same_monday_weeks_as_the_dashboard(app):
+    zone = ZoneInfo("Pacific/Auckland")
+    client = signed_in(app, PATIENT, tz="Pacific/Auckland")
+    this_monday = week_start(utcnow().astimezone(zone).date())
+    # Either side of a local Sunday-to-Monday midnight: two weeks, never one.
+    for weeks_back in (2, 5, 9):
+        monday = this_monday - timedelta(weeks=weeks_back)
+        for day, at in ((monday - timedelta(days=1), time(23, 30)), (monday, time(0, 30))):
+            moment = datetime.combine(day, at, tzinfo=zone)
+            add_checkin(app, PATIENT, recorded_at=moment, recorded_offset_minutes=0)
+    add_checkin(app, PATIENT, recorded_at=utcnow() - timedelta(days=20), cramp_severity=0)
+
+    report = chart_weeks(client.get("/export/me/report?days=90").get_data(as_text=True))
+    dashboard = chart_weeks(
+        client.get("/dashboard/chart?range=90", headers={"HX-Request": "true"}).get_data(
+            as_text=True
+        )
+    )
+    mondays = [this_monday - timedelta(weeks=back) for back in reversed(range(12))]
+    assert report == dashboard[-12:]
+    assert [week.split(":")[0] for week in report] == [
+        f"week of {week_label(monday)}" for monday in mondays
+    ]
+    counts = {week.split(": ")[0]: int(week.split(": ")[1]) for week in report}
+    for weeks_back in (2, 5, 9):
+        monday = this_monday - timedelta(weeks=weeks_back)
+        assert counts[f"week of {week_label(monday)}"] == 1
+        assert counts[f"week of {week_label(monday - timedelta(weeks=1))}"] == 1
 
 
 def test_print_stylesheet_handles_pages_and_rows():

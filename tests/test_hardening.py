@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select, text
+from sqlalchemy import inspect, select, text
 
 from crampcare import config
 from crampcare.extensions import db
@@ -20,7 +20,7 @@ from crampcare.logins import account_tag
 from crampcare.models import AuditEvent, LoginSession, User, utcnow
 from crampcare.passwords import hash_password
 
-from .conftest import PASSWORD, Auth, csrf_token, make_app
+from .conftest import PASSWORD, Auth, csrf_token, fresh_database, make_app
 
 
 @pytest.fixture
@@ -51,8 +51,9 @@ def limit_storage(request):
     }
 
 
-def test_fifteen_concurrent_wrong_guesses_get_at_most_five_checks(tmp_path, limit_storage):
-    app = make_app(f"sqlite:///{tmp_path / 'race.sqlite'}", WTF_CSRF_ENABLED=False, **limit_storage)
+@pytest.mark.postgres
+def test_fifteen_concurrent_wrong_guesses_get_at_most_five_checks(database_url, limit_storage):
+    app = make_app(database_url, WTF_CSRF_ENABLED=False, **limit_storage)
     _client_of(app)[1].register()
     start = threading.Barrier(15)
     statuses = []
@@ -428,53 +429,70 @@ def test_ids_and_outbox_tags_are_never_reused_after_deletion(sqlite_app):
         assert account_tag(first) != changed
 
 
-def test_migration_0005_keeps_every_row_and_stops_id_reuse(tmp_path):
+@pytest.mark.postgres
+def test_migration_0005_keeps_every_row_and_stops_id_reuse(database_url, tmp_path):
     from flask_migrate import upgrade
 
     from crampcare import create_app
 
-    url = f"sqlite:///{tmp_path / 'upgrade.sqlite'}"
+    url, cleanup = fresh_database(database_url, tmp_path)
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": url})
-    with app.app_context():
-        upgrade(revision="a5dfe9be559a")
-        now = "2026-01-01 00:00:00"
-        for statement in (
-            "INSERT INTO users (id, email, password_hash, role, timezone, units, takes_diuretics,"
-            f" conditions, created_at) VALUES (7, 'a@example.com', 'h', 'patient', 'UTC', 'ml', 0,"
-            f" '[]', '{now}')",
-            "INSERT INTO login_sessions (user_id, token_hash, device, created_at, last_seen_at)"
-            f" VALUES (7, 't', 'd', '{now}', '{now}')",
-            "INSERT INTO sessions (user_id, client_id, routine_slug, started_at, ended_at,"
-            f" steps_completed, steps_total, created_at) VALUES (7, 'c', 'r', '{now}', '{now}',"
-            f" 1, 1, '{now}')",
-        ):
-            db.session.execute(text(statement))
-        db.session.commit()
-        upgrade()
-        # The tables were copied with foreign keys off: nothing cascaded away.
-        assert db.session.execute(text("SELECT count(*) FROM login_sessions")).scalar() == 1
-        assert db.session.execute(text("SELECT count(*) FROM sessions")).scalar() == 1
-        secret = db.session.execute(text("SELECT account_secret FROM users")).scalar()
-        assert len(secret) == 32
-        tables = db.session.execute(
-            text("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
-        ).all()
-        for name, sql in tables:
-            if name not in ("alembic_version", "sqlite_sequence"):
-                assert "AUTOINCREMENT" in sql, name
-        db.session.execute(text("DELETE FROM users WHERE id = 7"))
-        db.session.execute(
-            text(
+    try:
+        with app.app_context():
+            upgrade(revision="a5dfe9be559a")
+            now = "2026-01-01 00:00:00"
+            owner = "(SELECT id FROM users)"
+            for statement in (
                 "INSERT INTO users (email, password_hash, role, timezone, units, takes_diuretics,"
-                f" conditions, created_at, account_secret) VALUES ('b@example.com', 'h',"
-                f" 'patient', 'UTC', 'ml', 0, '[]', '{now}', 's')"
+                " conditions, created_at) VALUES ('a@example.com', 'h', 'patient', 'UTC', 'ml',"
+                f" false, '[]', '{now}')",
+                "INSERT INTO login_sessions (user_id, token_hash, device, created_at, last_seen_at)"
+                f" VALUES ({owner}, 't', 'd', '{now}', '{now}')",
+                "INSERT INTO sessions (user_id, client_id, routine_slug, started_at, ended_at,"
+                f" steps_completed, steps_total, created_at) VALUES ({owner}, 'c', 'r', '{now}',"
+                f" '{now}', 1, 1, '{now}')",
+            ):
+                db.session.execute(text(statement))
+            db.session.commit()
+            first_id = db.session.execute(text("SELECT id FROM users")).scalar()
+            db.session.commit()  # the migration's own connection must not wait on this one
+            upgrade()
+            # On SQLite the tables were copied with foreign keys off: nothing cascaded away.
+            assert db.session.execute(text("SELECT count(*) FROM login_sessions")).scalar() == 1
+            assert db.session.execute(text("SELECT count(*) FROM sessions")).scalar() == 1
+            secret = db.session.execute(text("SELECT account_secret FROM users")).scalar()
+            assert len(secret) == 32
+            if db.engine.dialect.name == "sqlite":
+                _assert_every_id_table_autoincrements()
+            db.session.execute(text("DELETE FROM users"))
+            db.session.execute(
+                text(
+                    "INSERT INTO users (email, password_hash, role, timezone, units,"
+                    " takes_diuretics, conditions, created_at, account_secret) VALUES"
+                    f" ('b@example.com', 'h', 'patient', 'UTC', 'ml', false, '[]', '{now}', 's')"
+                )
             )
-        )
-        assert db.session.execute(text("SELECT id FROM users")).scalar() == 8
-        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        db.session.rollback()
-        db.session.remove()
-        db.engine.dispose()
+            # Without AUTOINCREMENT, SQLite would hand the deleted id out again.
+            assert db.session.execute(text("SELECT id FROM users")).scalar() == first_id + 1
+            if db.engine.dialect.name == "sqlite":
+                assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            db.session.rollback()
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        cleanup()
+
+
+def _assert_every_id_table_autoincrements() -> None:
+    """Every table keyed by one `id` says AUTOINCREMENT; a composite key cannot."""
+    inspector = inspect(db.engine)
+    tables = db.session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+    checked = 0
+    for name, sql in tables:
+        if inspector.get_pk_constraint(name)["constrained_columns"] == ["id"]:
+            assert "AUTOINCREMENT" in sql, name
+            checked += 1
+    assert checked >= 7
 
 
 def test_a_clinician_naming_a_check_in_finds_nothing(sqlite_app):

@@ -14,20 +14,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..models import CONDITIONS, ROLES, UNITS
+from ..local_time import is_timezone, timezone_names
 from ..passwords import MAX_LENGTH, MIN_LENGTH, password_problem
-from ..timezones import is_timezone, timezone_names
+from ..vocabulary import CONDITIONS, ROLES, UNITS
 
 PASSWORD_RULE = f"{MIN_LENGTH} to {MAX_LENGTH} characters; a passphrase of a few words works well."
-CONDITION_LABELS = {
-    "kidney": "Kidney disease",
-    "thyroid": "Thyroid condition",
-    "diabetes": "Diabetes",
-    "nerve": "Nerve condition (neuropathy, sciatica)",
-    "hormone": "Hormonal condition",
-    "pregnancy": "Pregnancy",
-    "osteoporosis": "Osteoporosis (thinning bones)",
-}
 
 
 def _strong_enough(form, field) -> None:
@@ -91,7 +82,7 @@ class RegisterForm(NewPasswordForm):
     password = _password_field("Password")
     role = RadioField(
         "I am a",
-        choices=[("patient", "Patient"), ("clinician", "Clinician")],
+        choices=list(ROLES.items()),
         default="patient",
         validators=[InputRequired(message="Choose patient or clinician.")],
     )
@@ -126,14 +117,14 @@ class ProfileForm(FlaskForm):
     )
     units = RadioField(
         "Show water in",
-        choices=[("ml", "Millilitres (ml)"), ("floz", "US fluid ounces (fl oz)")],
+        choices=list(UNITS.items()),
         validators=[InputRequired(message="Choose ml or fl oz.")],
     )
     takes_diuretics = BooleanField("I take a diuretic (water tablet)")
     takes_statins = BooleanField("I take a statin (a cholesterol medicine)")
     conditions = MultiCheckboxField(
         "Conditions a doctor has told you about",
-        choices=[(value, CONDITION_LABELS[value]) for value in CONDITIONS],
+        choices=list(CONDITIONS.items()),
     )
 
     def __init__(self, *args, **kwargs):
@@ -170,10 +161,6 @@ class ResetPasswordForm(NewPasswordForm):
     """A new password chosen through an emailed link."""
 
     new_password = _password_field("New password")
-
-
-class ConfirmForm(FlaskForm):
-    """A button-only form: the CSRF token is the whole content."""
 
 
 class DeleteAccountForm(FlaskForm):

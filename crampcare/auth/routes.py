@@ -9,12 +9,12 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import attempts, audit, emails
 from ..extensions import db, limiter
+from ..forms import ConfirmForm
 from ..logins import start_login
 from ..models import LoginSession, User
-from ..passwords import DUMMY_HASH, hash_password, password_problem, verify_password
+from ..passwords import hash_password, password_problem, verify_nobody
 from . import bp
 from .forms import (
-    ConfirmForm,
     DeleteAccountForm,
     LoginForm,
     PasswordChangeForm,
@@ -94,7 +94,7 @@ def login():
             _advise_on_weak_password(form.password.data, email)
             return redirect(_safe_next(request.args.get("next")), 303)
         if user is None:
-            verify_password(DUMMY_HASH, form.password.data)  # same time either way
+            verify_nobody(form.password.data)  # same time either way
         audit.record_failed_login(user, email)
         db.session.commit()
         form.password.errors.append("That email and password do not match an account.")

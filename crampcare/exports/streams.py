@@ -8,14 +8,17 @@ from typing import NamedTuple
 from flask import Response, current_app, render_template, request, stream_with_context
 from sqlalchemy import select
 
-from ..advice import AdviceConfig, window_start
-from ..charts import WeekBar, cramps_per_week_svg
+from ..advice import AdviceConfig
+from ..charts import cramps_per_week_svg
 from ..csv_export import csv_chunks
 from ..database import READ_ONLY
 from ..extensions import db
 from ..fhir import bundle_chunks
+from ..local_time import resolve_timezone, today, window_start
+from ..logbook.queries import checkins_of
+from ..logbook.summary import summarise
+from ..logbook.weeks import cramp_weeks, last_weeks
 from ..models import Checkin, User, WorkoutSession, utcnow
-from ..summary import cramps_per_week, summarise
 
 # Rows fetched from the database at a time, and text sent to the client at a time.
 BATCH_ROWS = 500
@@ -120,18 +123,21 @@ def report_response(patient: User, back_url: str) -> Response:
     config = AdviceConfig.from_mapping(current_app.config)
     summary = summarise([(patient, None)], now, config)[0]
     start = window_start(now, patient.timezone, days)
-    checkins = db.session.scalars(
-        select(Checkin)
-        .where(Checkin.user_id == patient.id, Checkin.recorded_at >= start)
-        .order_by(Checkin.recorded_at.desc(), Checkin.id.desc())
-    ).all()
-    weeks = cramps_per_week(checkins, patient.timezone, now, max(4, days // 7))
+    checkins = db.session.scalars(checkins_of(patient.id, since=start)).all()
+    # Monday-to-Sunday weeks, as on the patient's dashboard, all inside the range.
+    first_week, last_week = last_weeks(today(patient.timezone, now), max(4, days // 7))
+    weeks = cramp_weeks(
+        ((checkin.recorded_at, checkin.cramp_severity) for checkin in checkins),
+        resolve_timezone(patient.timezone),
+        first_week,
+        last_week,
+    )
     html = render_template(
         "exports/report.html",
         patient=patient,
         summary=summary,
         checkins=checkins,
-        chart=cramps_per_week_svg([WeekBar(day, count, count) for day, count in weeks]),
+        chart=cramps_per_week_svg(weeks),
         days=days,
         ranges=REPORT_RANGES,
         generated_at=now,
