@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, errors, form_text, formatting, headers, logins, passwords
+from . import config, errors, form_text, formatting, headers, logins, operations, passwords
 from .database import configure_engine, engine_options, never_reuse_ids
 from .extensions import csrf, db, limiter, login_manager, mail, migrate
 from .logbook import versions
@@ -53,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     formatting.init_app(app)
     versions.init_app(app)
+    operations.init_app(app)
 
     # Before any route is added: every `<int:…>` then stops at what a column can hold.
     app.url_map.converters["int"] = RecordIdConverter
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
         exports,
         sharing,
         api,
+        operations,
     ):
         app.register_blueprint(module.bp)
 

@@ -6,6 +6,16 @@ import secrets
 import tempfile
 from pathlib import Path
 
+# Push services of the browsers people use: Chrome and Edge on Android and desktop
+# (Firebase Cloud Messaging), Firefox (Mozilla autopush), Safari (Apple), Edge on Windows.
+DEFAULT_PUSH_HOSTS = (
+    "fcm.googleapis.com",
+    "updates.push.services.mozilla.com",
+    "*.push.services.mozilla.com",
+    "web.push.apple.com",
+    "*.notify.windows.com",
+)
+
 # Environment variables that map one-to-one onto config keys.
 ENVIRONMENT_KEYS = (
     "SECRET_KEY",
@@ -17,6 +27,9 @@ ENVIRONMENT_KEYS = (
     "MAIL_USERNAME",
     "MAIL_PASSWORD",
     "MAIL_DEFAULT_SENDER",
+    "METRICS_TOKEN",
+    "VAPID_PRIVATE_KEY",
+    "VAPID_SUBJECT",
 )
 # Environment variables holding whole numbers.
 NUMBER_KEYS = ("LOGIN_IDLE_DAYS", "LOGIN_MAX_DAYS", "TRUSTED_PROXIES", "MAIL_PORT")
@@ -74,6 +87,12 @@ def defaults(instance_path: str) -> dict:
         "HTMX_CDN_URL": "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js",
         "HTMX_SRI": "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
         "SQLITE_BUSY_TIMEOUT_MS": 15000,
+        # Reminders (Web Push): who the push services may contact about our messages,
+        # how long a reminder is worth delivering, and how late a run may still send it.
+        "VAPID_SUBJECT": "mailto:reminders@crampcare.invalid",
+        "PUSH_TTL_SECONDS": 4 * 3600,
+        "REMINDER_WINDOW_MINUTES": 60,
+        "PUSH_ENDPOINT_HOSTS": DEFAULT_PUSH_HOSTS,
     }
 
 
@@ -83,6 +102,9 @@ def from_environment() -> dict:
     for key in NUMBER_KEYS:
         if os.environ.get(key):
             found[key] = int(os.environ[key])
+    if os.environ.get("PUSH_ENDPOINT_HOSTS"):
+        hosts = os.environ["PUSH_ENDPOINT_HOSTS"].split(",")
+        found["PUSH_ENDPOINT_HOSTS"] = tuple(host.strip() for host in hosts if host.strip())
     # Plain-http local runs (`make run`) turn secure cookies off explicitly.
     for key in SWITCH_KEYS:
         if os.environ.get(key):
