@@ -1,7 +1,7 @@
 """Row ids are never reused on SQLite; each account has a random secret for its outbox tag
 
 Revision ID: 5e1c0a7d2b14
-Revises: 7c1e5a0d9b42
+Revises: 8b3f6a1d2c08
 Created: 2026-11-26 02:45:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "5e1c0a7d2b14"
-down_revision = "7c1e5a0d9b42"
+down_revision = "8b3f6a1d2c08"
 branch_labels = None
 depends_on = None
 
