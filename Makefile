@@ -37,7 +37,7 @@ db: install
 
 # Plain http on loopback, so the cookies cannot be Secure here.
 run: db
-	SECURE_COOKIES=0 $(FLASK) run --host $(HOST) --port $(PORT)
+	SECURE_COOKIES=0 MAIL_CONSOLE=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 JS := static/js templates/pwa/sw.js
 

@@ -3,10 +3,11 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config, errors, form_text, formatting, headers, logins, operations, passwords
-from .database import configure_engine, engine_options
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .database import configure_engine, engine_options, never_reuse_ids
+from .extensions import csrf, db, limiter, login_manager, mail, migrate
 from .logbook import versions
 from .record_ids import RecordIdConverter
 
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.load_or_create_secret_key(app.instance_path)
     _configure_cookies(app)
+    _trust_proxies(app)
 
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config.setdefault(
@@ -43,6 +45,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     passwords.init_app(app)
     form_text.init_app(app)
     limiter.init_app(app)
+    # Mail is sent whenever a server is named, tests included (a local SMTP server).
+    app.config.setdefault("MAIL_SUPPRESS_SEND", False)
+    mail.init_app(app)
     logins.init_app(app, login_manager)
     headers.init_app(app)
     errors.init_app(app)
@@ -54,6 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["int"] = RecordIdConverter
     _register_blueprints(app)
     _register_commands(app)
+    # Once every model is imported.
+    never_reuse_ids(db.metadata)
     return app
 
 
@@ -72,6 +79,16 @@ def _configure_cookies(app: Flask) -> None:
         )
     else:
         app.config.setdefault("REMEMBER_COOKIE_NAME", "remember_token")
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind N proxies, read the client's address and scheme from the headers they set.
+
+    Unset (0), X-Forwarded-* headers are ignored: any client could write them.
+    """
+    hops = int(app.config["TRUSTED_PROXIES"] or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _register_blueprints(app: Flask) -> None:

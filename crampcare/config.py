@@ -22,10 +22,19 @@ ENVIRONMENT_KEYS = (
     "DATABASE_URL",
     "RATELIMIT_STORAGE_URI",
     "RATELIMIT_KEY_PREFIX",
+    "REGISTER_LIMIT",
+    "MAIL_SERVER",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_DEFAULT_SENDER",
     "METRICS_TOKEN",
     "VAPID_PRIVATE_KEY",
     "VAPID_SUBJECT",
 )
+# Environment variables holding whole numbers.
+NUMBER_KEYS = ("LOGIN_IDLE_DAYS", "LOGIN_MAX_DAYS", "TRUSTED_PROXIES", "MAIL_PORT")
+# Environment variables holding on/off switches.
+SWITCH_KEYS = ("SECURE_COOKIES", "MAIL_USE_TLS", "MAIL_CONSOLE")
 
 
 def defaults(instance_path: str) -> dict:
@@ -50,8 +59,30 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_SESSION_TOUCH_SECONDS": 300,
         # A sign-in unused for this long ends on the server (as long as remember-me lasts).
         "LOGIN_IDLE_DAYS": 30,
+        # And whatever its use, a sign-in ends this long after it was made.
+        "LOGIN_MAX_DAYS": 90,
         "LOGIN_LIMIT_PER_ADDRESS": "20 per minute; 200 per hour",
+        # Failed sign-ins per account, counted before the password is checked.
         "LOGIN_LIMIT_PER_ACCOUNT": "5 per minute; 20 per hour",
+        # Every re-entry of the password by a signed-in person (change, deletion).
+        "PASSWORD_REENTRY_LIMIT": "5 per minute; 20 per hour",
+        "REGISTER_LIMIT": "10 per hour",
+        # Requests for a reset link, per address and per email typed.
+        "FORGOT_LIMIT": "5 per hour",
+        # How many proxies in front of the app set X-Forwarded-For; 0 ignores the header.
+        "TRUSTED_PROXIES": 0,
+        # Audit rows of failed sign-ins to unknown emails are kept this long.
+        "UNKNOWN_LOGIN_AUDIT_DAYS": 30,
+        "PASSWORD_RESET_MINUTES": 30,
+        # Mail goes to MAIL_SERVER; with none, MAIL_CONSOLE (set by `make run`) prints it,
+        # else it is dropped with a warning (never printed where logs are kept).
+        "MAIL_CONSOLE": False,
+        "MAIL_SERVER": "",
+        "MAIL_PORT": 25,
+        "MAIL_USE_TLS": False,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_DEFAULT_SENDER": "CrampCare <no-reply@crampcare.invalid>",
         "HTMX_VERSION": "2.0.11",
         "HTMX_CDN_URL": "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js",
         "HTMX_SRI": "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
@@ -68,12 +99,16 @@ def defaults(instance_path: str) -> dict:
 def from_environment() -> dict:
     """Return the config keys set in the environment."""
     found = {key: os.environ[key] for key in ENVIRONMENT_KEYS if os.environ.get(key)}
+    for key in NUMBER_KEYS:
+        if os.environ.get(key):
+            found[key] = int(os.environ[key])
     if os.environ.get("PUSH_ENDPOINT_HOSTS"):
         hosts = os.environ["PUSH_ENDPOINT_HOSTS"].split(",")
         found["PUSH_ENDPOINT_HOSTS"] = tuple(host.strip() for host in hosts if host.strip())
     # Plain-http local runs (`make run`) turn secure cookies off explicitly.
-    if os.environ.get("SECURE_COOKIES"):
-        found["SECURE_COOKIES"] = os.environ["SECURE_COOKIES"].lower() in ("1", "true", "yes")
+    for key in SWITCH_KEYS:
+        if os.environ.get(key):
+            found[key] = os.environ[key].lower() in ("1", "true", "yes", "on")
     return found
 
 

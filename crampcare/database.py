@@ -1,6 +1,6 @@
 """Engine settings: SQLite tuned for concurrent writers, PostgreSQL as it comes."""
 
-from sqlalchemy import event
+from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
 # Connections carrying this execution option begin a plain deferred transaction:
@@ -17,6 +17,16 @@ def engine_options(database_url: str, busy_timeout_ms: int) -> dict:
     return {"pool_pre_ping": True, "hide_parameters": True}
 
 
+def never_reuse_ids(metadata: MetaData) -> None:
+    """Give every SQLite table AUTOINCREMENT, so a deleted row's id is never handed out again.
+
+    PostgreSQL's sequences already never go back; migration 0005 does the same for
+    databases made before.
+    """
+    for table in metadata.tables.values():
+        table.dialect_options["sqlite"]["autoincrement"] = True
+
+
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     """Attach the per-connection SQLite settings: WAL, busy timeout, BEGIN IMMEDIATE."""
     if engine.dialect.name != "sqlite":
@@ -31,6 +41,8 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten with zeros, not left readable in the file.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -1,8 +1,8 @@
 """Security headers on every response, the Content-Security-Policy first among them."""
 
-from urllib.parse import urlsplit
+from flask import Flask, g, request
 
-from flask import Flask, request
+from .logins import account_tag
 
 # Areas that show or carry health data: never stored by a browser or the service worker.
 NO_STORE_BLUEPRINTS = frozenset(
@@ -40,21 +40,42 @@ def _cacheable_page() -> bool:
     )
 
 
+def never_store() -> None:
+    """Keep this response out of every cache: it shows a person's own records or a secret."""
+    g.never_store = True
+
+
 def mark_no_store(response):
-    """Send health-data responses with Cache-Control: no-store (the one place that decides)."""
+    """Decide who may keep a response (the one place that decides).
+
+    Health data and pages showing a person's own records: no-store, so neither the
+    browser nor the service worker keeps them. Every other page is private: it
+    carries a CSRF token and, signed in, the account's menu and tag.
+    """
     in_data_area = request.blueprint in NO_STORE_BLUEPRINTS or is_health_data_path(request.path)
-    if in_data_area and not _cacheable_page():
+    if (in_data_area and not _cacheable_page()) or g.get("never_store"):
         response.headers["Cache-Control"] = "no-store"
+    elif response.mimetype == "text/html" and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def mark_account(response):
+    """Name the signed-in account (its opaque tag) on every page, for the service worker.
+
+    The worker clears the pages it kept when this changes: another person signed in,
+    or this one was signed out elsewhere.
+    """
+    if response.mimetype == "text/html":
+        response.headers["CrampCare-Account"] = account_tag() or ""
     return response
 
 
 def content_security_policy(htmx_cdn_url: str) -> str:
-    """Return the CSP: our own origin only, plus the CDN host for htmx's script."""
-    cdn = urlsplit(htmx_cdn_url)
-    cdn_origin = f"{cdn.scheme}://{cdn.netloc}" if cdn.netloc else ""
+    """Return the CSP: our own origin only, plus htmx's one file on the CDN."""
     directives = {
         "default-src": "'self'",
-        "script-src": f"'self' {cdn_origin}".strip(),
+        "script-src": f"'self' {htmx_cdn_url}".strip(),
         "style-src": "'self'",
         "img-src": "'self' data:",
         "connect-src": "'self'",
@@ -88,6 +109,7 @@ def init_app(app: Flask) -> None:
                 "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
             )
         mark_no_store(response)
+        mark_account(response)
         if response.mimetype == "text/html":
             # Pages and their fragments share URLs: caches must key on the header.
             response.vary.add("HX-Request")

@@ -27,12 +27,14 @@ def init_app(app: Flask, manager: LoginManager) -> None:
 
 def account_tag(user=None) -> str | None:
     """An opaque, stable tag of the signed-in account, so the offline outbox sends each
-    entry only for the account that made it. It reveals nothing without the secret key."""
+    entry only for the account that made it. It comes from the account's own random
+    secret, not its id, so a later account can never share it."""
     user = user or current_user
     if not user.is_authenticated:
         return None
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"account:{user.id}".encode(), hashlib.sha256).hexdigest()[:24]
+    message = f"account:{user.account_secret}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:24]
 
 
 def load_user(token: str) -> User | None:
@@ -42,8 +44,9 @@ def load_user(token: str) -> User | None:
         return None
     now = utcnow()
     idle_limit = timedelta(days=current_app.config["LOGIN_IDLE_DAYS"])
-    if now - login.last_seen_at > idle_limit:
-        # Unused for too long: a copied cookie must not work forever.
+    lifetime = timedelta(days=current_app.config["LOGIN_MAX_DAYS"])
+    if now - login.last_seen_at > idle_limit or now - login.created_at > lifetime:
+        # Unused for too long, or simply too old: a copied cookie must not work forever.
         db.session.delete(login)
         db.session.commit()
         return None

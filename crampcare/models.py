@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    delete,
     false,
     select,
 )
@@ -80,6 +81,9 @@ class User(UserMixin, db.Model):
     # Goes up whenever the user's check-ins or sessions change (crampcare/logbook/versions.py),
     # so what was computed from them can be kept until then.
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A random secret of the account, behind the offline outbox's account tag: the tag
+    # of a deleted account never comes back, whatever id the next one gets.
+    account_secret: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     # Reminders: local weekdays ("mon"…"sun") and a local time "HH:MM" (crampcare/reminders).
     reminder_days: Mapped[list[str]] = mapped_column(JSON, default=list)
     reminder_time: Mapped[str | None] = mapped_column(String(5))
@@ -120,6 +124,10 @@ class User(UserMixin, db.Model):
         if needs_rehash(self.password_hash):
             self.set_password(password)
         return True
+
+    def end_all_logins(self) -> None:
+        """Delete every sign-in of this account (the caller commits)."""
+        db.session.execute(delete(LoginSession).where(LoginSession.user_id == self.id))
 
     def get_id(self) -> str | None:
         """Flask-Login keeps the sign-in's token, not the user id, so sign-ins can be revoked."""

@@ -1,4 +1,4 @@
-"""Password hashing with argon2id (argon2-cffi's RFC 9106 low-memory profile).
+"""Password rules and hashing with argon2id (argon2-cffi's RFC 9106 low-memory profile).
 
 Every app hashes with the production parameters, except a test app whose config names
 cheaper ones in PASSWORD_HASH_PARAMETERS: a hash made either way says its own parameters,
@@ -10,9 +10,14 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, has_app_context
+from zxcvbn import zxcvbn
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128
+# zxcvbn scores 0-4; 3 is "safely unguessable: moderate protection from offline attacks".
+MIN_SCORE = 3
+# zxcvbn refuses longer input; a password's first 72 characters bound its strength below.
+_ESTIMATED_LENGTH = 72
 EXTENSION = "crampcare.passwords"
 DUMMY_PASSWORD = "not a real password, only for timing"
 
@@ -46,6 +51,26 @@ def _hashing() -> Hashing:
     if has_app_context() and EXTENSION in current_app.extensions:
         return current_app.extensions[EXTENSION]
     return production()
+
+
+def password_problem(password: str, personal_words: tuple[str, ...] = ()) -> str | None:
+    """Why a new password would be refused, or None when it will do.
+
+    The same rules everywhere a password is chosen: 10 to 128 characters, not only
+    spaces, and not easy to guess (a common password, a keyboard run, a repeat, or
+    built from the person's own email).
+    """
+    if not password.strip():
+        return "A password of only spaces is not a password."
+    if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
+        return f"Use {MIN_LENGTH} to {MAX_LENGTH} characters."
+    estimate = zxcvbn(password[:_ESTIMATED_LENGTH], user_inputs=list(personal_words))
+    if estimate["score"] >= MIN_SCORE:
+        return None
+    feedback = estimate["feedback"]
+    reason = feedback.get("warning") or "This password is too easy to guess."
+    advice = " ".join(feedback.get("suggestions") or [])
+    return f"{reason} {advice}".strip()
 
 
 def hash_password(password: str) -> str:

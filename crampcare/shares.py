@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 
 from flask import abort, request
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -15,8 +16,10 @@ from .models import Share, User, utcnow
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 8
 CODE_LIFETIME = timedelta(days=7)
-# Redeem attempts per clinician: codes are hard to guess, and this keeps them so.
+# Redeem attempts per clinician, and per address so new accounts buy no more guesses:
+# codes are hard to guess, and this keeps them so.
 REDEEM_LIMIT = "10 per minute; 50 per day"
+REDEEM_LIMIT_PER_ADDRESS = "20 per minute; 100 per day"
 # One message for every reason a code fails, so a guess learns nothing.
 UNUSABLE = "This code cannot be used. Ask your patient for a new one."
 
@@ -28,8 +31,16 @@ def redeem_limit_key() -> str:
     return f"redeem:{request.remote_addr}"
 
 
-# One budget for the page form and the JSON API together.
-redeem_limit = limiter.shared_limit(REDEEM_LIMIT, scope="share-redeem", key_func=redeem_limit_key)
+# One budget for the page form and the JSON API together, per account and per address.
+_per_account = limiter.shared_limit(REDEEM_LIMIT, scope="share-redeem", key_func=redeem_limit_key)
+_per_address = limiter.shared_limit(
+    REDEEM_LIMIT_PER_ADDRESS, scope="share-redeem-address", key_func=get_remote_address
+)
+
+
+def redeem_limit(view):
+    """Limit a redeem view per signed-in account and per client address."""
+    return _per_address(_per_account(view))
 
 
 def new_code() -> str:

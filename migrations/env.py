@@ -51,11 +51,33 @@ def run_offline() -> None:
 def run_online() -> None:
     """Run the migrations on a connection of the app's engine."""
     with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration copies a table and drops the old one; with foreign keys
+            # on, that drop would cascade into every child table. The pragma only takes
+            # effect outside a transaction, so it goes to the driver before one begins.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection, process_revision_directives=_skip_empty_revisions, **_options()
         )
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if problems:
+                        raise RuntimeError(f"foreign keys broken by a migration: {problems[:5]}")
+        except BaseException:
+            if connection.in_transaction():
+                connection.rollback()
+            raise
+        finally:
+            if sqlite:
+                # Outside the transaction again, or the pragma would be ignored and the
+                # pooled connection would keep foreign keys off.
+                if connection.in_transaction():
+                    connection.commit()
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

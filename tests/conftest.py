@@ -70,6 +70,23 @@ def postgres_url():
     engine.dispose()
 
 
+def fresh_database(database_url: str, tmp_path) -> tuple[str, callable]:
+    """An empty database for migrations: a new file, or a new PostgreSQL schema (and its drop)."""
+    if database_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'migrated.sqlite'}", lambda: None
+    schema = f"crampcare_mig_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(TEST_DATABASE_URL)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+
+    def drop():
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+    return with_search_path(TEST_DATABASE_URL, schema), drop
+
+
 def pytest_generate_tests(metafunc):
     """Every test on SQLite; a test marked `postgres` (the database layer) on PostgreSQL too."""
     if "database_url" in metafunc.fixturenames:
@@ -108,6 +125,8 @@ def app_config(database_url: str, **overrides) -> dict:
         "SECRET_KEY": "test secret key",
         "DATABASE_URL": database_url,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Tests register many accounts from one address; test_rate_limits checks the default.
+        "REGISTER_LIMIT": "1000 per minute",
     }
     config.update(overrides)
     if config["TESTING"]:

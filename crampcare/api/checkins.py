@@ -13,11 +13,12 @@ from ..logbook.queries import check_session_owner, checkins_of, get_checkin_or_4
 from ..logbook.rules import validate_checkin
 from ..models import utcnow
 from . import bp
-from .common import created_once, errors_response, read_json_object
+from .common import created_once, errors_response, patients_only, read_json_object
 
 
 @bp.post("/checkins")
 @login_required
+@patients_only
 def create_checkin():
     """Save a check-in (201); the same client_id again answers the stored one (200)."""
     body = read_json_object()
@@ -33,6 +34,7 @@ def create_checkin():
 
 @bp.get("/checkins")
 @login_required
+@patients_only
 def list_checkins():
     """Your check-ins, newest first, optionally from `since` and up to `until`."""
     errors: dict[str, str] = {}

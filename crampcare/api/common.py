@@ -1,10 +1,28 @@
-"""What every JSON endpoint shares: reading the body, errors, create-once answers."""
+"""What every JSON endpoint shares: the body, errors, patients only, create-once answers."""
+
+from functools import wraps
 
 from flask import abort, jsonify, make_response, request
 from flask_login import current_user
 
 from ..logbook import service
 from ..operations.metrics import record_replay
+
+
+def patients_only(view):
+    """403 for clinicians: check-ins and sessions are a patient's own log (SPEC §10).
+
+    For the lists and for creating; a URL naming one record answers 404 as for
+    anyone else's record (a clinician owns none).
+    """
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if current_user.is_authenticated and not current_user.is_patient:
+            return errors_response({"role": "Only patients keep check-ins and sessions."}, 403)
+        return view(*args, **kwargs)
+
+    return guarded
 
 
 def errors_response(errors: dict[str, str], status: int = 400):
@@ -14,7 +32,12 @@ def errors_response(errors: dict[str, str], status: int = 400):
 
 def read_json_object() -> dict:
     """The request's JSON object, or a 400 that says what was wrong with the body."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        # Nested past the interpreter's limit (about 1,000 levels): the decoder's own
+        # error escapes `silent`. No record of ours nests, so such a body is refused.
+        body = None
     if not isinstance(body, dict):
         abort(make_response(errors_response({"body": "Send a JSON object."})))
     unstorable = {
@@ -33,12 +56,18 @@ def _storable(value) -> bool:
     JSON escapes can carry NUL and lone surrogates: PostgreSQL refuses NUL
     in text and neither database can encode a lone surrogate as UTF-8.
     """
-    if isinstance(value, str):
-        return "\x00" not in value and not any("\ud800" <= char <= "\udfff" for char in value)
-    if isinstance(value, list):
-        return all(_storable(item) for item in value)
-    if isinstance(value, dict):
-        return all(_storable(key) and _storable(item) for key, item in value.items())
+    # A walk with a list, not recursion: a body may nest as deep as the decoder allows.
+    waiting = [value]
+    while waiting:
+        item = waiting.pop()
+        if isinstance(item, str):
+            if "\x00" in item or any("\ud800" <= char <= "\udfff" for char in item):
+                return False
+        elif isinstance(item, list):
+            waiting.extend(item)
+        elif isinstance(item, dict):
+            waiting.extend(item.keys())
+            waiting.extend(item.values())
     return True
 
 

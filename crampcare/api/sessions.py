@@ -9,7 +9,7 @@ from ..logbook.queries import sessions_of
 from ..logbook.rules import validate_session
 from ..routines.queries import find_visible_routine
 from . import bp
-from .common import created_once, errors_response, read_json_object
+from .common import created_once, errors_response, patients_only, read_json_object
 
 
 def _visible(slug: str) -> bool:
@@ -18,6 +18,7 @@ def _visible(slug: str) -> bool:
 
 @bp.post("/sessions")
 @login_required
+@patients_only
 def create_session():
     """Record a played session once; a replay of the same client_id answers the stored one."""
     values, errors = validate_session(read_json_object(), routine_visible=_visible)
@@ -28,6 +29,7 @@ def create_session():
 
 @bp.get("/sessions")
 @login_required
+@patients_only
 def list_sessions():
     """Your sessions, newest first."""
     sessions = db.session.scalars(sessions_of(current_user.id))

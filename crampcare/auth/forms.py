@@ -16,26 +16,46 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget, TimeInput
 
 from ..local_time import canonical_timezone, is_timezone, timezone_groups
-from ..passwords import MAX_LENGTH, MIN_LENGTH
+from ..passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from ..reminders.schedule import parse_time
 from ..vocabulary import CONDITIONS, ROLES, UNITS, WEEKDAYS
 
 PASSWORD_RULE = f"{MIN_LENGTH} to {MAX_LENGTH} characters; a passphrase of a few words works well."
 
 
+def _strong_enough(form, field) -> None:
+    """A new password passes the rules of crampcare/passwords.py, or says why not."""
+    problem = password_problem(field.data or "", form.personal_words())
+    if problem:
+        raise ValidationError(problem)
+
+
 def _password_field(label: str) -> PasswordField:
     return PasswordField(
         label,
-        validators=[
-            InputRequired(message="Enter a password."),
-            Length(
-                min=MIN_LENGTH,
-                max=MAX_LENGTH,
-                message=f"Use {MIN_LENGTH} to {MAX_LENGTH} characters.",
-            ),
-        ],
+        validators=[InputRequired(message="Enter a password."), _strong_enough],
         description=PASSWORD_RULE,
     )
+
+
+def _current_password_field(label: str, message: str) -> PasswordField:
+    """A password typed to prove who you are: blank or only spaces is none (as at sign-in)."""
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(message=message),
+            Length(max=MAX_LENGTH, message="That is not your password."),
+        ],
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    """A form choosing a new password; the signed-in person's email counts as easy to guess."""
+
+    def personal_words(self) -> tuple[str, ...]:
+        """Words a guesser would try first for this person."""
+        email = getattr(self, "account_email", None) or ""
+        return (email, email.split("@")[0], "crampcare") if email else ("crampcare",)
 
 
 def _validate_timezone(_form, field) -> None:
@@ -55,7 +75,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(NewPasswordForm):
     """A new patient or clinician account."""
 
     email = EmailField(
@@ -77,6 +97,11 @@ class RegisterForm(FlaskForm):
         "Timezone", default="UTC", validators=[_validate_timezone], filters=[_canonical]
     )
 
+    def personal_words(self) -> tuple[str, ...]:
+        """The email being registered is the first guess at its password."""
+        self.account_email = self.email.data or ""
+        return super().personal_words()
+
     def validate_role(self, field) -> None:
         """Only the known roles."""
         if field.data not in ROLES:
@@ -87,7 +112,7 @@ class LoginForm(FlaskForm):
     """Sign in with email and password."""
 
     email = EmailField("Email", validators=[DataRequired(message="Enter your email address.")])
-    password = PasswordField("Password", validators=[DataRequired(message="Enter your password.")])
+    password = _current_password_field("Password", "Enter your password.")
     remember = BooleanField("Keep me signed in on this device")
 
 
@@ -141,18 +166,33 @@ class ReminderForm(FlaskForm):
             raise ValidationError("Give the time as hours and minutes, e.g. 18:30.")
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(NewPasswordForm):
     """A new password; other devices are signed out."""
 
-    current_password = PasswordField(
-        "Current password", validators=[DataRequired(message="Enter your current password.")]
+    current_password = _current_password_field("Current password", "Enter your current password.")
+    new_password = _password_field("New password")
+
+
+class ForgotForm(FlaskForm):
+    """The email of an account whose password is forgotten."""
+
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired(message="Enter your email address."),
+            Email(message="Enter a valid email address.", check_deliverability=False),
+            Length(max=254),
+        ],
     )
+
+
+class ResetPasswordForm(NewPasswordForm):
+    """A new password chosen through an emailed link."""
+
     new_password = _password_field("New password")
 
 
 class DeleteAccountForm(FlaskForm):
     """Your password, to confirm that the account and its data go for good."""
 
-    password = PasswordField(
-        "Your password", validators=[DataRequired(message="Enter your password to confirm.")]
-    )
+    password = _current_password_field("Your password", "Enter your password to confirm.")

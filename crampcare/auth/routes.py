@@ -5,13 +5,14 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
-from .. import audit
+from .. import attempts, audit, emails
 from ..extensions import db, limiter
 from ..forms import ConfirmForm
 from ..logins import start_login
 from ..models import LoginSession, User
-from ..passwords import verify_nobody
+from ..passwords import hash_password, password_problem, verify_nobody
 from . import bp
 from .forms import (
     DeleteAccountForm,
@@ -32,61 +33,82 @@ def _safe_next(target: str | None) -> str:
     return url_for("pwa.index")
 
 
-def _login_account_key() -> str:
-    return "account:" + User.normalise_email(request.form.get("email", ""))[:254]
+# The same words whether the account was made now or existed already (ASVS 6.3.8).
+REGISTERED = "Welcome to CrampCare. We have sent a note to your email address."
 
 
-def _login_failed(response) -> bool:
-    # Only failed attempts count against an account, so its owner is never locked
-    # out by their own successful sign-ins.
-    return response.status_code != 303
+def _reentry_key() -> str:
+    return f"user:{current_user.id}"
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT"], methods=["POST"])
 def register():
-    """Create an account and sign in on this device."""
+    """Create an account and sign in; an email already registered answers the same way."""
     form = RegisterForm()
     if form.validate_on_submit():
         email = User.normalise_email(form.email.data)
-        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-            form.email.errors.append("An account with this email already exists. Sign in instead.")
+        user = _new_account(email, form)
+        if user is None:
+            # Same work and same answer as a new account; the owner hears of it by mail.
+            hash_password(form.password.data)
+            emails.send(email, "You already have a CrampCare account", "mail/account_exists.txt")
         else:
-            user = User(email=email, role=form.role.data, timezone=form.timezone.data or "UTC")
-            user.set_password(form.password.data)
-            db.session.add(user)
-            db.session.flush()
-            audit.record("register", user, user)
-            start_login(user, remember=False)
-            flash("Welcome to CrampCare.", "success")
-            return redirect(url_for("pwa.index"), 303)
+            emails.send(email, "Welcome to CrampCare", "mail/welcome.txt")
+        flash(REGISTERED, "success")
+        return redirect(url_for("pwa.index"), 303)
     return render_template("auth/register.html", form=form)
+
+
+def _new_account(email: str, form: RegisterForm) -> User | None:
+    """Make the account and sign it in here; None when the email already has one."""
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        return None
+    user = User(email=email, role=form.role.data, timezone=form.timezone.data or "UTC")
+    user.set_password(form.password.data)
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:  # registered a moment ago by a concurrent request
+        db.session.rollback()
+        return None
+    audit.record("register", user, user)
+    start_login(user, remember=False)
+    return user
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_login_account_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-    scope="login-account",
-)
 def login():
     """Sign in with email and password."""
     form = LoginForm()
     if form.validate_on_submit():
         email = User.normalise_email(form.email.data)
+        limit = current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+        # Counted before the password is checked: concurrent guesses cannot overrun it.
+        attempts.take(limit, "login-account", email[:254])
         user = db.session.scalar(select(User).where(User.email == email))
         if user is not None and user.check_password(form.password.data):
+            attempts.refund(limit, "login-account", email[:254])
             audit.record("login", user, user)
             start_login(user, remember=form.remember.data)
+            _advise_on_weak_password(form.password.data, email)
             return redirect(_safe_next(request.args.get("next")), 303)
         if user is None:
             verify_nobody(form.password.data)  # same time either way
-        audit.record("login_failed", user, detail=email if user is None else "")
+        audit.record_failed_login(user, email)
         db.session.commit()
         form.password.errors.append("That email and password do not match an account.")
     return render_template("auth/login.html", form=form)
+
+
+def _advise_on_weak_password(password: str, email: str) -> None:
+    """An account made before the strength rules still signs in, and is asked to change."""
+    if password_problem(password, (email, email.split("@")[0])):
+        flash(
+            "Your password is easy to guess. Choose a new one on your account page.",
+            "warning",
+        )
 
 
 @bp.post("/logout")
@@ -198,8 +220,12 @@ def sign_out_everywhere():
 def change_password():
     """Set a new password and sign out every other device."""
     form = PasswordChangeForm()
+    form.account_email = current_user.email
     if form.validate_on_submit():
+        limit = current_app.config["PASSWORD_REENTRY_LIMIT"]
+        attempts.take(limit, "password-reentry", _reentry_key())
         if current_user.check_password(form.current_password.data):
+            attempts.refund(limit, "password-reentry", _reentry_key())
             current_user.set_password(form.new_password.data)
             db.session.execute(
                 delete(LoginSession).where(
@@ -221,6 +247,9 @@ def delete_account():
     """Erase the account and everything that belongs to it, then sign out."""
     form = DeleteAccountForm()
     if form.validate_on_submit():
+        attempts.take(
+            current_app.config["PASSWORD_REENTRY_LIMIT"], "password-reentry", _reentry_key()
+        )
         if current_user.check_password(form.password.data):
             user_id = current_user.id
             logout_user()

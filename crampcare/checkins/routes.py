@@ -1,6 +1,6 @@
 """Check-in pages: after a session, a cramp on its own, history, advice and background."""
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -28,6 +28,16 @@ from . import bp
 PAGE_SIZE = 50
 # Far past any real history, and small enough that the offset stays a database integer.
 MAX_PAGE = 10**9
+
+
+@bp.before_request
+def _patients_only():
+    # A clinician keeps no check-ins: the forms and the history are not theirs (403).
+    # A page naming one check-in answers 404 below, as anyone else's record does.
+    if request.endpoint == "checkins.learn" or request.view_args:
+        return
+    if current_user.is_authenticated and current_user.is_clinician:
+        abort(403)
 
 
 @bp.route("/checkins/new", methods=["GET", "POST"])

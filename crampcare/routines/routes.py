@@ -7,6 +7,7 @@ from markupsafe import Markup
 from ..extensions import db
 from ..forms import ConfirmForm
 from ..fragments import is_fragment_request
+from ..headers import never_store
 from ..models import Routine, Step
 from ..poses import POSES, pose_for, render
 from ..routine_library import AREAS, DIFFICULTIES, SAFETY_NOTE
@@ -100,6 +101,8 @@ def list_routines():
         "fit_conditions": relevant_conditions(conditions),
         "suits_me": suits_me,
     }
+    if context["own"] or any(conflicts.values()):
+        never_store()  # routines this person built, or conflicts with their conditions
     if is_fragment_request():
         return render_template("routines/_results.html", **context)
     return render_template("routines/list.html", **context)
@@ -151,12 +154,15 @@ def show_routine(slug: str):
     """A routine's steps, how to do each safely, its length and the Start button."""
     routine = get_routine_or_404(slug)
     conditions = visitor_conditions()
+    conflicts = routine_conflicts(routine.steps, conditions)
+    urgent = visitor_urgent_advice()
+    _never_store_personal(routine, bool(conflicts or urgent))
     return render_template(
         "routines/detail.html",
         routine=routine,
-        conflicts=routine_conflicts(routine.steps, conditions),
+        conflicts=conflicts,
         step_conflicts=lambda step: step_conflicts(step, conditions),
-        urgent=visitor_urgent_advice(),
+        urgent=urgent,
     )
 
 
@@ -165,6 +171,7 @@ def play_routine(slug: str):
     """The session player: timed steps with a countdown, beeps and spoken cues."""
     routine = get_routine_or_404(slug)
     urgent = visitor_urgent_advice()
+    _never_store_personal(routine, bool(urgent))
     if urgent and request.args.get(UNDERSTOOD) != "yes":
         # Urgent advice holds: the player starts only after a deliberate confirmation.
         return render_template(
@@ -281,6 +288,12 @@ def delete_routine(slug: str):
     return redirect(url_for("routines.list_routines"), 303)
 
 
+def _never_store_personal(routine: Routine, shows_health: bool) -> None:
+    """A routine someone built, or advice and conflicts from their own health, stay uncached."""
+    if routine.owner_id is not None or shows_health:
+        never_store()
+
+
 def _step_index_or_404(steps: list[Step], step_id: int) -> int:
     for index, step in enumerate(steps):
         if step.id == step_id:
@@ -303,6 +316,7 @@ def _builder_changed(routine: Routine):
 
 def _builder_page(routine: Routine, routine_form=None, step_form=None, library_form=None):
     """The builder component alone for htmx, else the whole edit page."""
+    never_store()
     context = {
         "routine": routine,
         "step_form": step_form or StepForm(formdata=None),

@@ -68,10 +68,16 @@ function rejectedItem(entry) {
   return item;
 }
 
+// On a shared phone each person sees only their own entries (and those made signed out).
+function ownEntries(entries) {
+  const me = document.querySelector('meta[name="crampcare-account"]')?.content || null;
+  return entries.filter((entry) => !entry.account || entry.account === me);
+}
+
 async function renderOutbox() {
   const status = byId("outbox-status");
   if (!status || !outbox) return;
-  const entries = await outbox.list();
+  const entries = ownEntries(await outbox.list());
   const summary = summaryOf(entries, await outbox.lastSyncedAt());
   const text = byId("outbox-summary");
   text.replaceChildren(summary);
@@ -116,7 +122,7 @@ function watchOutbox() {
     if (!form) return;
     event.preventDefault();
     try {
-      const unsent = (await outbox.list()).length;
+      const unsent = ownEntries(await outbox.list()).length;
       const warning = `${counted(unsent)} not sent yet will be deleted from this device. Sign out anyway?`;
       if (unsent && !window.confirm(warning)) return;
       await outbox.clear();
@@ -167,7 +173,8 @@ async function registerWorker() {
   const registration = await navigator.serviceWorker.register(bar.dataset.swUrl, { scope: "/" });
   offerUpdate(registration);
   const ready = await navigator.serviceWorker.ready;
-  ready.active?.postMessage({ type: "KEEP_PAGES" });
+  const account = document.querySelector('meta[name="crampcare-account"]')?.content || "";
+  ready.active?.postMessage({ type: "KEEP_PAGES", account });
 }
 
 function offerInstall() {

@@ -18,6 +18,9 @@ const {
 const STATIC_CACHE = `crampcare-static-${VERSION}`;
 const PAGE_CACHE = `crampcare-pages-${VERSION}`;
 const OFFLINE_PAGE = "/offline";
+// The account the kept pages were rendered for (the server's CrampCare-Account header),
+// kept beside the static files: a new version starts knowing no account.
+const ACCOUNT_KEY = "/__crampcare-account";
 
 importScripts(OUTBOX_SCRIPT);
 
@@ -31,10 +34,56 @@ const storable = (response) =>
   !response.redirected &&
   !/no-store/i.test(response.headers.get("Cache-Control") || "");
 
+// A shared phone: pages kept for one person are never shown to the next. The account
+// a page was rendered for is in its CrampCare-Account header; when a page the person
+// opens names another account (another sign-in, or none after a sign-out made
+// elsewhere), or the API answers 401, the page caches are emptied.
+async function forgetPages() {
+  for (const name of await caches.keys()) {
+    if (name.startsWith("crampcare-pages-")) await caches.delete(name);
+  }
+}
+
+async function knownAccount() {
+  const kept = await (await caches.open(STATIC_CACHE)).match(ACCOUNT_KEY);
+  return kept ? kept.text() : null;
+}
+
+// One change at a time, so pages fetched together never clear what another just kept.
+let accountChanges = Promise.resolve();
+function changeAccount(account) {
+  const change = accountChanges.then(async () => {
+    const previous = await knownAccount();
+    if (previous === account) return;
+    if (previous !== null) await forgetPages();
+    await (await caches.open(STATIC_CACHE)).put(ACCOUNT_KEY, new Response(account));
+  });
+  accountChanges = change.catch(() => {});
+  return change;
+}
+
+// The server no longer knows this browser's sign-in: what was kept for it goes.
+async function watchSignIn(request) {
+  const response = await fetch(request);
+  if (response.status === 401) await changeAccount("");
+  return response;
+}
+
+// Kept only when rendered for the account of the pages the person is seeing now: a
+// fetch begun before a sign-in or sign-out must not put the other account's copy back.
+async function keepIfCurrent(key, response) {
+  const account = response.headers.get("CrampCare-Account");
+  if (account === null || !storable(response)) return;
+  if ((await knownAccount()) === null) await changeAccount(account);
+  await accountChanges;
+  if ((await knownAccount()) !== account) return;
+  await (await caches.open(PAGE_CACHE)).put(key, response);
+}
+
 async function keepPage(url) {
   try {
     const response = await fetch(url, { credentials: "same-origin", cache: "no-cache" });
-    if (storable(response)) await (await caches.open(PAGE_CACHE)).put(url, response);
+    await keepIfCurrent(url, response);
   } catch {
     // Offline or refused: the next visit online fills the gap.
   }
@@ -75,7 +124,13 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("message", (event) => {
   const type = event.data?.type;
   if (type === "SKIP_WAITING") self.skipWaiting();
-  if (type === "KEEP_PAGES") event.waitUntil(keepMissingPages());
+  if (type === "KEEP_PAGES") {
+    // The page names the account it was rendered for: a page loaded before this worker
+    // controlled it still tells it who is signed in now.
+    const account = typeof event.data.account === "string" ? event.data.account : null;
+    const known = account === null ? Promise.resolve() : changeAccount(account);
+    event.waitUntil(known.then(keepMissingPages));
+  }
 });
 
 self.addEventListener("sync", (event) => {
@@ -94,8 +149,10 @@ async function pageFirstFromNetwork(event) {
   const url = new URL(request.url);
   try {
     const response = await fetch(request);
+    const account = response.headers.get("CrampCare-Account");
+    if (account !== null) await changeAccount(account);
     if (!neverCached(url.pathname) && storable(response)) {
-      keepCopy(event, PAGE_CACHE, url.pathname + url.search, response);
+      event.waitUntil(keepIfCurrent(url.pathname + url.search, response.clone()));
     }
     return response;
   } catch (error) {
@@ -139,6 +196,11 @@ async function htmxFromCache(request) {
 
 self.addEventListener("fetch", (event) => {
   const { request } = event;
+  const sameOrigin = new URL(request.url).origin === self.location.origin;
+  if (sameOrigin && new URL(request.url).pathname.startsWith("/api/")) {
+    event.respondWith(watchSignIn(request));
+    return;
+  }
   if (request.method !== "GET") return;
   if (request.url === HTMX_CDN_URL) {
     event.respondWith(htmxFromCache(request));

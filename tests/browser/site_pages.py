@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from crampcare.extensions import db
 from crampcare.models import Checkin, Routine, Share, Step, User
+from crampcare.recovery import make_token
 from crampcare.seed import DEMO_PATIENT, make_demo
 
 # Endpoints that are not pages a person reads (files, feeds and the JSON API are found by
@@ -46,6 +47,8 @@ def demo_site(app) -> dict:
             "checkin_id": checkin_id,
             "share_id": share_id,
             "slug": {"routines.edit_routine": routine.slug, None: "gentle-lower-back-release"},
+            # A live reset link, so the walk sees the new-password form, not the expired page.
+            "token": make_token(patient, app.config["SECRET_KEY"]),
         }
         urls = page_urls(app, samples)
         db.session.remove()

@@ -1,0 +1,121 @@
+"""A shared phone in Chromium: the next person never sees what was kept for the last.
+
+The service worker empties its page caches when the server names another account
+(or none: a sign-out made elsewhere) and when the API answers 401; the outbox shows
+each person only their own entries.
+"""
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import delete
+
+from crampcare.extensions import db
+from crampcare.models import LoginSession
+
+from .conftest import sign_up
+
+OFFLINE_NOISE = ("Failed to load resource",)
+# The body the worker kept for a path, or null.
+KEPT_PAGE = """async (path) => {
+  for (const name of await caches.keys()) {
+    if (!name.startsWith("crampcare-pages-")) continue;
+    const kept = await (await caches.open(name)).match(path);
+    if (kept) return kept.text();
+  }
+  return null;
+}"""
+
+
+@pytest.fixture
+def page(context, console_errors):
+    """A page that fails the test on console errors other than offline requests."""
+    page = context.new_page()
+
+    def on_console(message):
+        if message.type == "error" and not message.text.startswith(OFFLINE_NOISE):
+            console_errors.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: console_errors.append(str(error)))
+    return page
+
+
+def controlled(page):
+    """Wait until the service worker controls the page (reloading once if it came late)."""
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def account_of(page) -> str:
+    """The account tag the page was rendered for."""
+    return page.get_attribute('meta[name="crampcare-account"]', "content")
+
+
+def wait_until_kept(page, path: str, text: str) -> None:
+    """Poll the page caches until the copy of a path holds some text (at most 10 s)."""
+    kept = page.evaluate(
+        f"""async ([path, text]) => {{
+          const deadline = Date.now() + 10000;
+          const holds = async () => ((await ({KEPT_PAGE})(path)) || "").includes(text);
+          while (!(await holds()) && Date.now() < deadline) {{
+            await new Promise((resolve) => setTimeout(resolve, 25));
+          }}
+          return holds();
+        }}""",
+        [path, text],
+    )
+    assert kept, f"{path} was not kept with {text!r}"
+
+
+def sign_out_elsewhere(live_app) -> None:
+    """Every sign-in ends on the server, as after "sign out everywhere" on another phone."""
+    with live_app.app_context():
+        db.session.execute(delete(LoginSession))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_the_next_person_on_the_phone_sees_nothing_of_the_last(page, context, live_app):
+    sign_up(page, email="first@example.com")
+    controlled(page)
+    first = account_of(page)
+    page.goto("/checkins/new")  # the first person opens the form online: it is kept
+    wait_until_kept(page, "/checkins/new", first)
+    # Something the first person left unsent.
+    page.evaluate(
+        """() => CrampOutbox.enqueue({kind: "checkin", url: "/api/checkins", formUrl: "/",
+                                      body: {water_ml: 500}})"""
+    )
+    sign_out_elsewhere(live_app)
+    page.goto("/")
+    # The server names no account now: what was kept for the first person is gone.
+    assert page.evaluate(KEPT_PAGE, "/checkins/new") is None or first not in page.evaluate(
+        KEPT_PAGE, "/checkins/new"
+    )
+
+    sign_up(page, email="second@example.com")
+    second = account_of(page)
+    assert second and second != first
+    summary = page.locator("#outbox-summary")
+    expect(page.locator("#outbox-status")).to_be_hidden()
+    expect(summary).not_to_contain_text("waiting")
+    page.goto("/checkins/new")
+    wait_until_kept(page, "/checkins/new", second)
+
+    context.set_offline(True)
+    page.goto("/checkins/new")
+    assert account_of(page) == second
+    assert first not in page.content()
+
+
+def test_a_401_from_the_server_empties_the_page_caches(page, live_app):
+    sign_up(page, email="first@example.com")
+    controlled(page)
+    page.goto("/checkins/new")
+    wait_until_kept(page, "/checkins/new", account_of(page))
+    sign_out_elsewhere(live_app)
+    status = page.evaluate("() => fetch('/api/sessions').then((response) => response.status)")
+    assert status == 401
+    assert page.evaluate(KEPT_PAGE, "/checkins/new") is None
