@@ -1,6 +1,6 @@
 """Template filters that show stored values in the user's own timezone and units."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
@@ -45,6 +45,11 @@ def date_local(value: datetime | None) -> str:
     return f"{local:%a} {local.day} {local:%b %Y}"
 
 
+def day_month(day: date) -> str:
+    """ "Mon 23 Nov" for a calendar day (a week's Monday, say)."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
 def water(ml: int | float | None, units: str | None = None) -> str:
     """An amount of water in the user's chosen units."""
     if ml is None:
@@ -60,3 +65,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(datetime_local)
     app.add_template_filter(date_local)
     app.add_template_filter(water)
+    app.add_template_filter(day_month)

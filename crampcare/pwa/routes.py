@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from .. import plans
 from ..extensions import db
 from ..headers import CACHEABLE_EXCEPTIONS, NO_STORE_PREFIXES
 from ..routines.queries import routine_to_start, visitor_urgent_advice
@@ -25,6 +26,7 @@ def index():
     return render_template(
         "index.html",
         next_routine=routine_to_start() if patient else None,
+        plans=plans.patient_plans(current_user) if patient else [],
         pressing=visitor_urgent_advice(),
     )
 
