@@ -205,8 +205,9 @@ def export_fhir(patient_id: int):
 
 @bp.get("/patients/<int:patient_id>/report")
 def report(patient_id: int):
-    """A shared patient's printable report."""
-    patient = _audited_export(patient_id, "printable report")
+    """A shared patient's printable report: read on screen, so the log says viewed."""
+    patient = shared_patient_or_404(patient_id)
+    audit.record("clinician_view", patient, current_user, "Viewed the printable report")
     db.session.commit()
     return report_response(patient, url_for("clinician.patient", patient_id=patient.id))
 
@@ -214,5 +215,5 @@ def report(patient_id: int):
 def _audited_export(patient_id: int, kind: str) -> User:
     """Authorise an export and write it to the patient's audit log (committed by the export)."""
     patient = shared_patient_or_404(patient_id)
-    audit.record("clinician_export", patient, current_user, f"Downloaded a {kind} export")
+    audit.record("clinician_export", patient, current_user, f"Downloaded the {kind} export")
     return patient
