@@ -3,7 +3,7 @@
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fhir.resources.R4B.bundle import Bundle
@@ -38,19 +38,23 @@ def test_csv_has_one_row_per_checkin_with_its_session(app):
     assert disposition.startswith("attachment;") and ".csv" in disposition
     rows = rows_of(response)
     assert tuple(rows[0]) == COLUMNS
-    assert [int(row["checkin_id"]) for row in rows] == [first, second]
-    assert rows[0]["session_id"] == str(session_id)
-    assert rows[0]["routine_slug"] == "gentle-lower-back"
-    assert rows[1]["session_id"] == ""
+    assert [int(row["Check-in ID"]) for row in rows] == [first, second]
+    assert rows[0]["Session ID"] == str(session_id)
+    assert rows[0]["Routine"] == "gentle-lower-back"
+    assert rows[1]["Session ID"] == ""
 
 
-def test_exports_keep_the_offset_a_checkin_was_recorded_in(app):
+def test_the_csv_reads_in_the_patients_timezone_whatever_offset_was_recorded(app):
     client = signed_in(app, PATIENT, tz="Europe/Berlin")
-    add_checkin(app, PATIENT, recorded_offset_minutes=120)
-    recorded = rows_of(client.get("/export/me.csv"))[0]["recorded_at"]
-    assert recorded.endswith("+02:00")
-    bundle = client.get("/export/me.fhir.json").get_data(as_text=True)
-    assert recorded in bundle
+    at = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)
+    add_checkin(app, PATIENT, recorded_at=at, recorded_offset_minutes=-300)
+    [row] = rows_of(client.get("/export/me.csv"))
+    assert row["Recorded at (patient's time)"] == "2026-11-21T00:30:00+01:00"
+    assert row["Local date"] == "2026-11-21"
+    # FHIR keeps the instant too.
+    bundle = json.loads(client.get("/export/me.fhir.json").get_data(as_text=True))
+    effective = bundle["entry"][1]["resource"]["effectiveDateTime"]
+    assert datetime.fromisoformat(effective) == at
 
 
 def test_csv_neutralises_formulas_and_keeps_non_ascii(app):
@@ -60,7 +64,7 @@ def test_csv_neutralises_formulas_and_keeps_non_ascii(app):
         add_checkin(app, PATIENT, notes=note, recorded_at=utcnow() - timedelta(hours=10 - index))
     body = client.get("/export/me.csv").data
     assert body.decode("utf-8")
-    written = [row["notes"] for row in rows_of(client.get("/export/me.csv"))]
+    written = [row["Notes"] for row in rows_of(client.get("/export/me.csv"))]
     assert written == ['\'=HYPERLINK("x")', "'+1 cramp", "'-2 litres", "'@SUM(A1)", notes[4]]
 
 
@@ -129,7 +133,7 @@ def test_clinician_exports_are_audited(app):
     share_between(app, PATIENT, DOCTOR)
     base = f"/clinician/patients/{user_id(app, PATIENT)}"
     csv_response = doctor.get(f"{base}/export.csv")
-    assert [row["notes"] for row in rows_of(csv_response)] == ["shared"]
+    assert [row["Notes"] for row in rows_of(csv_response)] == ["shared"]
     assert "patient-" in csv_response.headers["Content-Disposition"]
     Bundle.model_validate(json.loads(doctor.get(f"{base}/export.fhir.json").data))
     assert doctor.get(f"{base}/report").status_code == 200
@@ -198,7 +202,7 @@ def test_a_long_csv_download_leaves_the_database_writable(tmp_path):
     response = client.get("/export/me.csv", buffered=False)
     chunks = response.iter_encoded()
     first = next(chunks)
-    assert first.startswith(b"checkin_id,")
+    assert first.startswith(b"Check-in ID,")
     # Mid-download, another request writes: it must not wait for the export's lock.
     add_checkin(app, PATIENT, notes="written during the download")
     rest = b"".join(chunks)
