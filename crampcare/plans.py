@@ -273,3 +273,35 @@ def patient_plans(
     found = db.session.scalars(plans_of_patient(patient.id)).unique().all()
     by_id = adherence(found, [patient], now, weeks)
     return [by_id[plan.id] for plan in found]
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    """What an export needs of a plan, read before the request's transaction ends."""
+
+    id: int
+    routine_slug: str
+    routine_title: str
+    sessions_per_week: int
+    note: str
+    created_at: datetime
+    clinician: str | None
+
+
+def plan_records(patient_id: int, clinician_id: int | None = None) -> list[PlanRecord]:
+    """A patient's plans for an export: all of them, or those one clinician set."""
+    query = plans_of_patient(patient_id)
+    if clinician_id is not None:
+        query = query.where(Plan.clinician_id == clinician_id)
+    return [
+        PlanRecord(
+            plan.id,
+            plan.routine.slug,
+            plan.routine.title,
+            plan.sessions_per_week,
+            plan.note,
+            plan.created_at,
+            plan.clinician.name if plan.clinician else None,
+        )
+        for plan in db.session.scalars(query).unique()
+    ]

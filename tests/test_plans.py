@@ -1,8 +1,10 @@
 """Home programmes: who may set, read and remove a plan, and adherence by Monday week."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import event, select
 
 from crampcare import plans
@@ -242,3 +244,25 @@ def test_the_patient_list_shows_plans_with_a_constant_number_of_queries(app, peo
     many, text = queries_for_list()
     assert many == one
     assert "0 of 4" in text
+
+
+def test_the_fhir_export_carries_the_plan_as_a_valid_care_plan(app, people):
+    patient, doctor, other = people
+    patient_id = user_id(app, PATIENT)
+    post_plan(doctor, patient_id, sessions_per_week=5)
+    add_checkin(app, PATIENT, cramp_locations=["lower_back"])
+    for client, path in (
+        (patient, "/export/me.fhir.json"),
+        (doctor, f"/clinician/patients/{patient_id}/export.fhir.json"),
+    ):
+        document = json.loads(client.get(path).get_data(as_text=True))
+        Bundle.model_validate(document)
+        [plan] = [
+            e["resource"] for e in document["entry"] if e["resource"]["resourceType"] == "CarePlan"
+        ]
+        timing = plan["activity"][0]["detail"]["scheduledTiming"]["repeat"]
+        assert timing["frequency"] == 5
+    # Another clinician sharing later sees the patient, not this clinician's plan.
+    share_between(app, PATIENT, OTHER)
+    text = other.get(f"/clinician/patients/{patient_id}/export.fhir.json").get_data(as_text=True)
+    assert "CarePlan" not in text

@@ -200,7 +200,8 @@ def export_csv(patient_id: int):
 def export_fhir(patient_id: int):
     """A shared patient's check-ins as a FHIR R4 Bundle."""
     patient = _audited_export(patient_id, "FHIR")
-    return fhir_response(patient, dated_filename(f"crampcare-patient-{patient.id}", "fhir.json"))
+    filename = dated_filename(f"crampcare-patient-{patient.id}", "fhir.json")
+    return fhir_response(patient, filename, clinician=current_user)
 
 
 @bp.get("/patients/<int:patient_id>/report")

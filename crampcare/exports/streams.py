@@ -15,6 +15,7 @@ from ..database import READ_ONLY
 from ..extensions import db
 from ..fhir import bundle_chunks
 from ..models import Checkin, User, WorkoutSession, utcnow
+from ..plans import plan_records
 from ..summary import cramps_per_week, summarise
 
 # Rows fetched from the database at a time, and text sent to the client at a time.
@@ -104,11 +105,15 @@ def csv_response(patient: User, filename: str) -> Response:
     return _download(chunks, "text/csv; charset=utf-8", filename)
 
 
-def fhir_response(patient: User, filename: str) -> Response:
-    """Every check-in as a streamed FHIR R4 collection Bundle."""
+def fhir_response(patient: User, filename: str, clinician: User | None = None) -> Response:
+    """Every check-in and plan as a streamed FHIR R4 collection Bundle.
+
+    A clinician's export carries the plans that clinician set; the patient's, all.
+    """
+    records = plan_records(patient.id, clinician.id if clinician else None)
     ref = _release(patient)
     checkins = (checkin for checkin, _ in export_rows(_stream(checkin_rows(ref.id))))
-    chunks = bundle_chunks(ref, checkins, utcnow())
+    chunks = bundle_chunks(ref, checkins, utcnow(), records)
     return _download(chunks, "application/fhir+json; charset=utf-8", filename)
 
 
