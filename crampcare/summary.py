@@ -1,13 +1,13 @@
 """What a clinician or a report reads first: a patient's recent numbers and advice."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 
-from .advice import AdviceConfig, AdviceItem, compute_advice, resolve_timezone, window_start
+from .advice import AdviceConfig, AdviceItem, compute_advice, window_start
 from .extensions import db
 from .models import Checkin, User, WorkoutSession
 
@@ -92,20 +92,3 @@ def _last_activity(ids: list[int]) -> dict[int, datetime]:
             if moment is not None and (user_id not in last or moment > last[user_id]):
                 last[user_id] = moment
     return last
-
-
-def cramps_per_week(
-    checkins: Iterable[Checkin], timezone: str, now: datetime, weeks: int
-) -> list[tuple[date, int]]:
-    """(first local day, cramp count) for each of the last `weeks` seven-day weeks."""
-    zone = resolve_timezone(timezone)
-    today = now.astimezone(zone).date()
-    first_days = [today - timedelta(days=7 * back + 6) for back in reversed(range(weeks))]
-    counts = [0] * weeks
-    for checkin in checkins:
-        if not checkin.is_cramp:
-            continue
-        days_ago = (today - checkin.recorded_at.astimezone(zone).date()).days
-        if 0 <= days_ago < 7 * weeks:
-            counts[weeks - 1 - days_ago // 7] += 1
-    return list(zip(first_days, counts, strict=True))

@@ -94,7 +94,7 @@ def test_the_report_names_red_flags_in_words_and_shows_the_emergency(app):
     client = signed_in(app, PATIENT)
     add_checkin(app, PATIENT, red_flags=["saddle_numbness", "leg_swelling"])
     page = client.get("/export/me/report").get_data(as_text=True)
-    assert "Warning signs: Saddle anaesthesia; Swollen, red or warm leg." in page
+    assert "<strong>Saddle anaesthesia</strong>; <strong>Swollen, red or warm leg</strong>" in page
     assert 'class="advice-item advice-emergency" role="alert"' in page
 
 
@@ -106,16 +106,18 @@ def test_report_has_summary_chart_table_and_advice(app):
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     page = response.get_data(as_text=True)
-    assert "<svg" in page and page.count("<rect") >= 12
+    assert "<svg" in page
     chart = page[page.index("<svg") : page.index("</svg>")]
     assert "style=" not in chart
     assert "4 cramps over" in chart
-    assert page.count("<tr") == 5  # a header row and four check-ins
-    assert "Cramps, last 28 days" in page
+    table = page[page.index('class="data-table checkins-table"') :]
+    assert table[: table.index("</table>")].count("<tr") == 5  # a header and four check-ins
+    # The summary covers the report's span.
+    assert "Cramps, last 90 days" in page and "Summary (last 90 days)" in page
     assert "Drink to thirst around your workouts" in page
     assert "not a diagnosis" in page
     short = client.get("/export/me/report?days=28").get_data(as_text=True)
-    assert short.count("<rect") == 4
+    assert "Cramps, last 28 days" in short
 
 
 def test_print_stylesheet_handles_pages_and_rows():
@@ -174,7 +176,7 @@ def test_clinician_patient_list_sorts_and_summarises(app):
     assert by_email.index("a@example.com") < by_email.index("b@example.com")
     assert 'href="/clinician/patients?sort=sessions"' in by_email
     assert "0.2" in by_email  # one session in 28 days
-    assert "need more data" in by_email
+    assert ">More check-ins<" in by_email
     response = doctor.get("/clinician/patients")
     assert response.headers["Cache-Control"] == "no-store"
 
@@ -235,3 +237,71 @@ def test_the_patient_list_costs_the_same_queries_for_one_patient_or_many(app):
         add_checkin(app, f"p{n}@example.com")
         add_session(app, f"p{n}@example.com")
     assert queries_for_list() == one
+
+
+def test_report_weeks_are_the_dashboards_monday_weeks(app):
+    client = signed_in(app, PATIENT, tz="America/New_York")
+    for days_ago in (0, 2, 6, 11, 20, 33, 60):
+        add_checkin(app, PATIENT, recorded_at=utcnow() - timedelta(days=days_ago, hours=3))
+    for days in (28, 90):
+        report = client.get(f"/export/me/report?days={days}").get_data(as_text=True)
+        dashboard = client.get(f"/dashboard?range={days}").get_data(as_text=True)
+        if days == 90:
+            # The dashboard's chart for a range is the same SVG the report draws.
+            assert _svg(report) == _svg(dashboard)
+        with app.app_context():
+            from crampcare.dashboard.panels import chart_panel
+            from crampcare.models import User
+
+            patient = db.session.scalar(select(User).where(User.email == PATIENT))
+            weeks = chart_panel(patient, days)["weeks"]
+        assert all(bar.week_start.weekday() == 0 for bar in weeks)
+        assert _svg(report).count("<rect") == len(weeks)
+
+
+def _svg(page: str) -> str:
+    return page[page.index("<svg") : page.index("</svg>")]
+
+
+def test_report_lists_locations_red_flags_and_sessions(app):
+    client = signed_in(app, PATIENT)
+    session_id = add_session(app, PATIENT)
+    add_checkin(
+        app,
+        PATIENT,
+        session_id=session_id,
+        cramp_locations=["lower_back_left", "mid_back"],
+        red_flags=["night_pain"],
+    )
+    page = client.get("/export/me/report").get_data(as_text=True)
+    assert "Lower back, left; Mid back" in page
+    assert "<strong>Night pain not eased by rest</strong>" in page
+    sessions = page[page.index('class="data-table sessions-table"') :]
+    assert "gentle-lower-back" in sessions and "6 of 6" in sessions
+
+
+def test_a_clinician_reads_the_report_in_the_third_person_with_the_name(app):
+    patient = signed_in(app, PATIENT)
+    doctor = signed_in(app, DOCTOR, role="clinician")
+    share_between(app, PATIENT, DOCTOR)
+    with app.app_context():
+        from crampcare.models import User
+
+        user = db.session.scalar(select(User).where(User.email == PATIENT))
+        user.display_name = "Rosa Delgado-Fernández"
+        db.session.commit()
+    for days_ago in (1, 3, 9, 16):
+        add_checkin(app, PATIENT, recorded_at=utcnow() - timedelta(days=days_ago), water_ml=200)
+    base = f"/clinician/patients/{user_id(app, PATIENT)}"
+    for path in (f"{base}/report", base):
+        page = doctor.get(path).get_data(as_text=True)
+        assert "Rosa Delgado-Fernández" in page
+        assert "They should drink to thirst around their workouts" in page
+        assert "your workouts" not in page
+    own = patient.get("/export/me/report").get_data(as_text=True)
+    assert "Drink to thirst around your workouts" in own
+    # The tag reads the same on both sides.
+    assert '<span class="advice-tag advice-tag-hydration">Water</span>' in patient.get(
+        "/dashboard"
+    ).get_data(as_text=True)
+    assert ">Water</span>" in doctor.get("/clinician/patients").get_data(as_text=True)

@@ -115,8 +115,17 @@ def patient(patient_id: int):
         return render_template("dashboard/_range_panels.html", **ranged, **context)
     audit.record("clinician_view", patient, current_user, "Viewed your dashboard")
     db.session.commit()
-    context.update(panels.dashboard(patient, range_days, before), **_plans_panel(patient))
+    context.update(_for_clinician(panels.dashboard(patient, range_days, before)))
+    context.update(_plans_panel(patient))
     return render_template("clinician/patient.html", **context)
+
+
+def _for_clinician(dashboard: dict) -> dict:
+    """The dashboard's panels with the advice worded for the clinician ("they", not "you")."""
+    if "advice" in dashboard:
+        items = [item.for_reader("clinician") for item in dashboard["advice"]["items"]]
+        dashboard["advice"] = {**dashboard["advice"], "items": items}
+    return dashboard
 
 
 def _plans_panel(patient: User, form: PlanForm | None = None) -> dict:
@@ -153,7 +162,7 @@ def patient_page_with(patient: User, form: PlanForm) -> str:
         "panel_url": lambda _panel, **values: url_for(
             "clinician.patient", patient_id=patient.id, **values
         ),
-        **panels.dashboard(patient, panels.DEFAULT_RANGE),
+        **_for_clinician(panels.dashboard(patient, panels.DEFAULT_RANGE)),
         **_plans_panel(patient, form),
     }
     return render_template("clinician/patient.html", **context)
@@ -210,7 +219,8 @@ def report(patient_id: int):
     patient = shared_patient_or_404(patient_id)
     audit.record("clinician_view", patient, current_user, "Viewed the printable report")
     db.session.commit()
-    return report_response(patient, url_for("clinician.patient", patient_id=patient.id))
+    back = url_for("clinician.patient", patient_id=patient.id)
+    return report_response(patient, back, reader="clinician")
 
 
 def _audited_export(patient_id: int, kind: str) -> User:
