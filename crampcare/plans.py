@@ -204,7 +204,10 @@ def adherence(
     result = {}
     for plan in plans:
         last = this_weeks[plan.patient_id]
+        # Weeks before the plan was set had no plan to keep to.
+        first = monday_of(plan.created_at.astimezone(zones[plan.patient_id]).date())
         mondays = [last - timedelta(weeks=back) for back in reversed(range(weeks))]
+        mondays = [monday for monday in mondays if monday >= first] or [last]
         result[plan.id] = PlanAdherence(
             plan,
             tuple(

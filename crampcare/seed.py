@@ -103,10 +103,12 @@ def _demo_plan(patient: User, clinician: User) -> None:
     routine = db.session.scalar(select(Routine).where(Routine.slug == DEMO_PLAN_ROUTINE))
     if routine is None:
         return
-    plans.set_plan(
+    plan = plans.set_plan(
         patient,
         clinician,
         routine,
         sessions_per_week=3,
         note="Three times a week, after work. Ease off if a stretch brings on a cramp.",
     )
+    # Set three weeks ago, so its weeks have a story to tell.
+    plan.created_at = utcnow() - timedelta(weeks=3)
