@@ -4,9 +4,10 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config, errors, form_text, formatting, headers, logins, versions  # noqa: F401
+from . import config, errors, form_text, formatting, headers, logins, passwords
 from .database import configure_engine, engine_options
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .logbook import versions
 from .record_ids import RecordIdConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -39,12 +40,14 @@ def create_app(test_config: dict | None = None) -> Flask:
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    passwords.init_app(app)
     form_text.init_app(app)
     limiter.init_app(app)
     logins.init_app(app, login_manager)
     headers.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    versions.init_app(app)
 
     # Before any route is added: every `<int:…>` then stops at what a column can hold.
     app.url_map.converters["int"] = RecordIdConverter

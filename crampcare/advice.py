@@ -9,14 +9,18 @@ import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Protocol, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .checkin_rules import (
+from .local_time import as_utc, local_date, resolve_timezone
+from .vocabulary import (
+    CONDITION_PHRASES,
     EMERGENCY_FLAGS,
     EMERGENCY_WITH_OSTEOPOROSIS,
+    RED_FLAG_PHRASES,
+    REST_TIMINGS,
     SEE_SOON_FLAGS,
+    SEVERE,
 )
 
 
@@ -161,22 +165,6 @@ TIER_ACTIONS: dict[str, str] = {
     "see_soon": "see a doctor within the next few days",
 }
 
-# A red flag in plain words, as it reads after "you logged".
-RED_FLAG_WORDS: dict[str, str] = {
-    "saddle_numbness": "numbness between the legs or around the buttocks",
-    "bladder_bowel": "new trouble with your bladder or bowel",
-    "both_legs": "numbness, tingling or weakness in both legs",
-    "chest_pain": "chest pain or breathlessness",
-    "dark_urine": "brown or cola-coloured pee",
-    "fever": "a fever with back pain",
-    "after_injury": "pain that began after a fall or injury",
-    "leg_weakness": "weakness in one leg",
-    "long_cramp": "a cramp that lasted over 10 minutes and did not ease",
-    "leg_swelling": "a swollen, red or warm leg",
-    "night_pain": "back pain at night that rest does not ease",
-    "weight_loss": "weight loss without trying",
-}
-
 # What a flag can be a sign of, as it reads after "This can be a sign of".
 RED_FLAG_WHY: dict[str, str] = {
     "saddle_numbness": "pressure on the nerves at the base of the spine (cauda equina syndrome)",
@@ -193,19 +181,8 @@ RED_FLAG_WHY: dict[str, str] = {
     "weight_loss": "an illness that needs looking into",
 }
 
-CONDITION_WORDS: dict[str, str] = {
-    "kidney": "kidney disease",
-    "thyroid": "a thyroid condition",
-    "diabetes": "diabetes",
-    "nerve": "a nerve condition",
-    "hormone": "a hormonal condition",
-    "pregnancy": "pregnancy",
-}
 # Conditions that call for a doctor's view of cramps (osteoporosis changes red flags only).
-CRAMP_CONDITIONS = tuple(CONDITION_WORDS)
-
-REST_TIMINGS = frozenset({"at_rest", "night"})
-SEVERE = 3
+CRAMP_CONDITIONS = ("kidney", "thyroid", "diabetes", "nerve", "hormone", "pregnancy")
 
 _MONTHS = (
     "January",
@@ -264,24 +241,6 @@ class AdviceItem:
         return replace(
             self, title=third_person(self.title, title=True), reason=third_person(self.reason)
         )
-
-
-def resolve_timezone(name: str | None) -> tzinfo:
-    """Return the named IANA timezone, or UTC when the name is missing or unknown."""
-    if not name:
-        return UTC
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        # A browser may report a zone this server's tz database lacks: UTC beats a crash.
-        return UTC
-
-
-def window_start(now: datetime, timezone: str, days: int) -> datetime:
-    """Return, in UTC, the start of the local day `days - 1` days before today."""
-    zone = resolve_timezone(timezone)
-    first_day = _local_date(now, zone) - timedelta(days=days - 1)
-    return datetime.combine(first_day, time.min, tzinfo=zone).astimezone(UTC)
 
 
 def red_flag_tier(flag: str, conditions: Iterable[str] = ()) -> str:
@@ -352,14 +311,14 @@ class _Facts:
         config: AdviceConfig,
     ) -> "_Facts":
         zone = resolve_timezone(getattr(profile, "timezone", None))
-        today = _local_date(now, zone)
+        today = local_date(now, zone)
         latest = now + timedelta(days=config.future_tolerance_days)
 
         def days_ago(moment: datetime) -> int | None:
             # A time the check-in rules accept as clock drift counts as today, never dropped.
-            if _as_utc(moment) > latest:
+            if as_utc(moment) > latest:
                 return None
-            offset = max((today - _local_date(moment, zone)).days, 0)
+            offset = max((today - local_date(moment, zone)).days, 0)
             # Local days, not elapsed hours: 23:30 on the window's first day still counts.
             return offset if offset < config.window_days else None
 
@@ -370,7 +329,7 @@ class _Facts:
             if offset is not None:
                 in_window.append(checkin)
                 checkin_days_ago[checkin.id] = offset
-        in_window.sort(key=lambda c: (_as_utc(c.recorded_at), c.id))
+        in_window.sort(key=lambda c: (as_utc(c.recorded_at), c.id))
 
         session_offsets = tuple(
             offset for session in sessions if (offset := days_ago(session.started_at)) is not None
@@ -462,8 +421,8 @@ def _flag_reports(facts: _Facts, flagged: Sequence[tuple[Any, str]]) -> list[str
     """One sentence per local day: "On 3 March you logged a and b." """
     by_day: dict[date, list[str]] = {}
     for checkin, flag in flagged:
-        day = _local_date(checkin.recorded_at, facts.zone)
-        words = RED_FLAG_WORDS.get(flag, flag.replace("_", " "))
+        day = local_date(checkin.recorded_at, facts.zone)
+        words = RED_FLAG_PHRASES.get(flag, flag.replace("_", " "))
         if words not in by_day.setdefault(day, []):
             by_day[day].append(words)
     return [f"On {_format_day(day)} you logged {_join(words)}." for day, words in by_day.items()]
@@ -517,8 +476,8 @@ def _past_flags(facts: _Facts) -> list[_Finding]:
     for checkin, flag, tier in facts.flags():
         if tier == "see_soon" or facts.is_active(checkin):
             continue
-        day = _local_date(checkin.recorded_at, facts.zone)
-        words = RED_FLAG_WORDS.get(flag, flag.replace("_", " "))
+        day = local_date(checkin.recorded_at, facts.zone)
+        words = RED_FLAG_PHRASES.get(flag, flag.replace("_", " "))
         sentence = (
             f"On {_format_day(day)} you logged {words}. If it is still there or has come back,"
             f" {TIER_ACTIONS[tier]} now; if a doctor has not checked it yet, see one soon."
@@ -633,7 +592,7 @@ def _cramps_with_conditions(facts: _Facts) -> _Finding | None:
         return None
     sentences = []
     if named:
-        words = _join([CONDITION_WORDS[c] for c in named])
+        words = _join([CONDITION_PHRASES[c] for c in named])
         sentences.append(
             f"Your profile lists {words} and you logged {_count(len(facts.cramps), 'cramp')}:"
             " tell your doctor, as it can play a part in cramps."
@@ -658,7 +617,7 @@ def _overhydration(facts: _Facts) -> AdviceItem | None:
         return None
     most = max(c.water_ml for c in heavy)
     if len(heavy) == 1:
-        day = _local_date(heavy[0].recorded_at, facts.zone)
+        day = local_date(heavy[0].recorded_at, facts.zone)
         logged = f"On {_format_day(day)} you logged {most} ml of water."
     else:
         logged = (
@@ -831,8 +790,8 @@ def _is_cramp(checkin: Any) -> bool:
 def _red_flags(checkin: Any) -> list[str]:
     # Keep the spec's order and drop repeats, so the reason reads the same every time.
     flags = list(dict.fromkeys(getattr(checkin, "red_flags", None) or ()))
-    known = [flag for flag in RED_FLAG_WORDS if flag in flags]
-    return known + [flag for flag in flags if flag not in RED_FLAG_WORDS]
+    known = [flag for flag in RED_FLAG_PHRASES if flag in flags]
+    return known + [flag for flag in flags if flag not in RED_FLAG_PHRASES]
 
 
 def _pain(checkin: Any) -> int:
@@ -841,17 +800,6 @@ def _pain(checkin: Any) -> int:
 
 def _electrolytes_taken(checkin: Any) -> bool:
     return bool(getattr(checkin, "electrolytes", None))
-
-
-def _as_utc(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes even for timezone-aware columns; we store UTC.
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def _local_date(moment: datetime, zone: tzinfo) -> date:
-    return _as_utc(moment).astimezone(zone).date()
 
 
 def _ids(checkins: Iterable[Any]) -> list[int]:

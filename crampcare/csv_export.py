@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .advice import red_flag_tier
-from .checkin_rules import (
+from .vocabulary import (
     ELECTROLYTES,
     LOCATIONS,
     RED_FLAG_CLINICAL,
@@ -103,6 +103,7 @@ def _checkin_cells(checkin: Any, offset: timezone) -> list[Any]:
         checkin.id,
         checkin.client_id,
         recorded_at.isoformat(),
+        # The date of the time beside it: both read on the row's one offset.
         recorded_at.date().isoformat(),
         checkin.cramp_severity,
         SEVERITIES.get(checkin.cramp_severity, checkin.cramp_severity),

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from .checkin_rules import RED_FLAG_CLINICAL
+from .vocabulary import RECORD_DISPLAYS
 
 CODE_SYSTEM = "https://crampcare.example/fhir/CodeSystem/checkin"
 PATIENT_ID_SYSTEM = "https://crampcare.example/fhir/patient-id"
@@ -61,28 +61,7 @@ _DISPLAYS = {
     "red-flags": "Warning signs reported",
     "red-flag": "Warning sign",
     "notes": "Patient's notes",
-    "during_stretch": "During stretching",
-    "after_stretch": "After stretching",
-    "other_exercise": "During other exercise",
-    "at_rest": "At rest",
-    "night": "At night",
-    "lower_back": "Lower back",
-    "lower_back_left": "Lower back, left",
-    "lower_back_right": "Lower back, right",
-    "mid_back": "Mid back",
-    "mid_back_left": "Mid back, left",
-    "mid_back_right": "Mid back, right",
-    "upper_back": "Upper back",
-    "upper_back_left": "Upper back, left",
-    "upper_back_right": "Upper back, right",
-    "light": "Light",
-    "moderate": "Moderate",
-    "heavy": "Heavy",
-    "sodium": "Sodium",
-    "potassium": "Potassium",
-    "magnesium": "Magnesium",
-    "calcium": "Calcium",
-    **RED_FLAG_CLINICAL,
+    **RECORD_DISPLAYS,
 }
 
 

@@ -1,31 +1,26 @@
-"""Template filters that show stored values in the user's own timezone and units."""
+"""What templates read: filters showing stored values in the user's own timezone and
+units, and the vocabulary (every value list with its labels) as a global."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, tzinfo
 
 from flask import Flask, g
 from flask_login import current_user
 
-ML_PER_US_FL_OZ = 29.5735
+from . import vocabulary
+from .local_time import resolve_timezone
+from .vocabulary import ML_PER_FL_OZ, UNIT_SYMBOLS
 
 
 def show_times_in(timezone: str) -> None:
     """Show this request's times in another person's timezone (a patient's, to their
     clinician): a cramp at 2 a.m. is a night cramp in the patient's day, not the reader's."""
-    try:
-        g.user_zone = ZoneInfo(timezone or "UTC")
-    except (KeyError, ValueError):
-        g.user_zone = ZoneInfo("UTC")
+    g.user_zone = resolve_timezone(timezone)
 
 
-def user_zone() -> ZoneInfo:
+def user_zone() -> tzinfo:
     """The signed-in user's timezone, UTC when signed out or unknown (once per request)."""
     if "user_zone" not in g:
-        name = getattr(current_user, "timezone", None) or "UTC"
-        try:
-            g.user_zone = ZoneInfo(name)
-        except (KeyError, ValueError):
-            g.user_zone = ZoneInfo("UTC")
+        g.user_zone = resolve_timezone(getattr(current_user, "timezone", None))
     return g.user_zone
 
 
@@ -56,12 +51,13 @@ def water(ml: int | float | None, units: str | None = None) -> str:
         return "—"
     units = units or getattr(current_user, "units", "ml")
     if units == "floz":
-        return f"{ml / ML_PER_US_FL_OZ:.0f} fl oz"
-    return f"{ml:.0f} ml"
+        return f"{ml / ML_PER_FL_OZ:.0f} {UNIT_SYMBOLS['floz']}"
+    return f"{ml:.0f} {UNIT_SYMBOLS['ml']}"
 
 
 def init_app(app: Flask) -> None:
-    """Register the filters."""
+    """Register the filters and the vocabulary."""
+    app.jinja_env.globals["vocabulary"] = vocabulary
     app.add_template_filter(datetime_local)
     app.add_template_filter(date_local)
     app.add_template_filter(water)

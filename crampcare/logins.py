@@ -4,8 +4,9 @@ import hashlib
 import hmac
 from datetime import timedelta
 
-from flask import Flask, current_app, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, g, jsonify, redirect, request, session, url_for
 from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from .devices import device_label
 from .extensions import db
@@ -79,4 +80,16 @@ def start_login(user: User, remember: bool) -> LoginSession:
     db.session.commit()
     user.current_login = login
     login_user(user, remember=remember)
+    _new_csrf_secret()
     return login
+
+
+def _new_csrf_secret() -> None:
+    """Give the new session its CSRF secret in the sign-in answer itself.
+
+    Left for later, every request that reaches the server before one of them has set it
+    (the first page, the service worker keeping pages) would make a secret of its own, and
+    the last answer's cookie would make the others' pages carry tokens already refused.
+    """
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    generate_csrf()

@@ -25,10 +25,6 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from .extensions import db
 from .passwords import hash_password, needs_rehash, verify_password
 
-ROLES = ("patient", "clinician")
-UNITS = ("ml", "floz")
-CONDITIONS = ("kidney", "thyroid", "diabetes", "nerve", "hormone", "pregnancy", "osteoporosis")
-
 
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
@@ -82,7 +78,7 @@ class User(UserMixin, db.Model):
     takes_statins: Mapped[bool] = mapped_column(default=False, server_default=false())
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Goes up whenever the user's check-ins or sessions change (crampcare/versions.py),
+    # Goes up whenever the user's check-ins or sessions change (crampcare/logbook/versions.py),
     # so what was computed from them can be kept until then.
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

@@ -10,7 +10,6 @@ of the patient's own calendar.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,8 +19,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from . import audit, shares
-from .advice import resolve_timezone
 from .extensions import db
+from .local_time import local_date, local_day_start, resolve_timezone, week_start, weekly_buckets
 from .models import Plan, Routine, Step, User, WorkoutSession, utcnow
 from .routines.forms import new_slug
 
@@ -167,26 +166,23 @@ class PlanAdherence:
         return self.weeks[-1]
 
 
-def monday_of(day: date) -> date:
-    """The Monday that starts a day's week."""
-    return day - timedelta(days=day.weekday())
-
-
 def adherence(
     plans: Sequence[Plan],
     patients: Iterable[User],
     now: datetime | None = None,
     weeks: int = HISTORY_WEEKS,
 ) -> dict[int, PlanAdherence]:
-    """Each plan's last `weeks` weeks, by plan id, read with one query for all patients."""
+    """Each plan's last `weeks` weeks since it was set, by plan id, in one query for all.
+
+    Weeks are the patient's own Monday-to-Sunday weeks (crampcare/local_time.py).
+    """
     now = now or utcnow()
     zones = {patient.id: resolve_timezone(patient.timezone) for patient in patients}
     if not plans:
         return {}
-    this_weeks = {pid: monday_of(now.astimezone(zone).date()) for pid, zone in zones.items()}
-    # The earliest Monday of any patient's window, a day early for the widest offset.
+    this_weeks = {pid: week_start(local_date(now, zone)) for pid, zone in zones.items()}
+    # The earliest Monday of any patient's span, a day early for the widest offset.
     earliest = min(this_weeks.values()) - timedelta(weeks=weeks - 1, days=1)
-    since = datetime.combine(earliest, datetime.min.time(), tzinfo=now.tzinfo)
     wanted = {(plan.patient_id, plan.routine.slug) for plan in plans}
     rows = db.session.execute(
         select(
@@ -194,29 +190,34 @@ def adherence(
         ).where(
             WorkoutSession.user_id.in_({pid for pid, _ in wanted}),
             WorkoutSession.routine_slug.in_({slug for _, slug in wanted}),
-            WorkoutSession.started_at >= since,
+            WorkoutSession.started_at >= local_day_start(earliest, "UTC"),
         )
-    )
-    done: dict[tuple[int, str, date], int] = defaultdict(int)
-    for user_id, slug, started_at in rows:
-        week = monday_of(started_at.astimezone(zones[user_id]).date())
-        done[(user_id, slug, week)] += 1
+    ).all()
     result = {}
     for plan in plans:
+        zone = zones[plan.patient_id]
         last = this_weeks[plan.patient_id]
         # Weeks before the plan was set had no plan to keep to.
-        first = monday_of(plan.created_at.astimezone(zones[plan.patient_id]).date())
-        mondays = [last - timedelta(weeks=back) for back in reversed(range(weeks))]
-        mondays = [monday for monday in mondays if monday >= first] or [last]
+        first = max(
+            last - timedelta(weeks=weeks - 1), week_start(local_date(plan.created_at, zone))
+        )
+        first = min(first, last)
+        done = weekly_buckets(
+            (
+                row
+                for row in rows
+                if (row.user_id, row.routine_slug) == (plan.patient_id, plan.routine.slug)
+            ),
+            lambda row: row.started_at,
+            zone,
+            first,
+            last,
+        )
         result[plan.id] = PlanAdherence(
             plan,
             tuple(
-                WeekAdherence(
-                    monday,
-                    plan.sessions_per_week,
-                    done[(plan.patient_id, plan.routine.slug, monday)],
-                )
-                for monday in mondays
+                WeekAdherence(monday, plan.sessions_per_week, len(sessions))
+                for monday, sessions in done.items()
             ),
         )
     return result

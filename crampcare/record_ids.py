@@ -1,9 +1,11 @@
-"""Record ids from URLs: whole numbers a database column can hold, or not found.
+"""Record ids: ids from URLs (whole numbers a column can hold) and ids a client makes.
 
 A 64-bit signed integer column holds ids up to 2**63 - 1. A larger number in a path
 or a query string names no record; passing it to the database would overflow its
 integer type (an error, not an answer), so it is refused before any query.
 """
+
+import uuid
 
 from werkzeug.routing import IntegerConverter
 
@@ -23,3 +25,13 @@ def record_id(text: str) -> int:
     if not 1 <= value <= MAX_ID:
         raise ValueError("not a record id")
     return value
+
+
+def client_uuid(value: object) -> str | None:
+    """A client-made record id in its canonical UUID text, or None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from . import vocabulary
 from .routine_safety import CAUTIONS
 
-DIFFICULTIES: tuple[str, ...] = ("gentle", "moderate", "advanced")
-AREAS: tuple[str, ...] = ("lower", "mid", "upper", "whole")
-SIDES: tuple[str, ...] = ("none", "left", "right", "both")
+DIFFICULTIES: tuple[str, ...] = tuple(vocabulary.DIFFICULTIES)
+AREAS: tuple[str, ...] = tuple(vocabulary.ROUTINE_AREAS)
+SIDES: tuple[str, ...] = tuple(vocabulary.STEP_SIDES)
 
 SAFETY_NOTE = (
     "Move slowly into each position and stay still at the end of it, at a mild, comfortable "

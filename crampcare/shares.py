@@ -3,10 +3,11 @@
 import secrets
 from datetime import timedelta
 
-from flask import request
+from flask import abort, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from . import audit
 from .extensions import db, limiter
 from .models import Share, User, utcnow
 
@@ -72,6 +73,22 @@ def redeem(code: str, clinician: User) -> Share | None:
     share.clinician_id = clinician.id
     share.redeemed_at = now
     return share
+
+
+def own_share_or_404(share_id: int) -> Share:
+    """One of the signed-in patient's shares, or a 404 (also when it is someone else's)."""
+    share = db.session.get(Share, share_id)
+    if share is None or share.patient_id != current_user.id:
+        abort(404)
+    return share
+
+
+def revoke(share: Share, patient: User) -> None:
+    """Mark a share revoked and write it to the patient's log (the caller commits)."""
+    if share.revoked_at is None:
+        share.revoked_at = utcnow()
+        who = share.clinician.email if share.clinician else f"code {share.code}"
+        audit.record("share_revoked", patient, patient, f"Revoked {who}")
 
 
 def active_shares():

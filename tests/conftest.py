@@ -1,17 +1,40 @@
-"""Shared fixtures: a fresh app and database per test, on SQLite and on PostgreSQL."""
+"""Shared fixtures: a fresh app and database per test, on SQLite and, for the tests of the
+database layer (marked `postgres`), also on PostgreSQL."""
 
+import atexit
 import os
 import re
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from crampcare import create_app
 from crampcare.extensions import db, limiter
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery"
+# argon2's cheapest parameters: test apps sign in hundreds of times. The production
+# parameters are checked by one test of their own (tests/test_auth.py).
+CHEAP_PASSWORD_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+# `ci` (set by CI=true): fewer examples than a local run, the same strategies, and the
+# same examples on every run, so a failure in CI fails again on a rerun.
+settings.register_profile("ci", max_examples=50, derandomize=True, print_blob=True)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
+)
+
+
+def examples(local: int) -> int:
+    """A test's example count in this profile: `local` in a local run, scaled down in CI."""
+    return max(10, local * settings.default.max_examples // 100)
+
+
 NO_POSTGRES = (
     "PostgreSQL runs need TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test); "
     "none is set because no PostgreSQL server answered"
@@ -47,9 +70,18 @@ def postgres_url():
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+def pytest_generate_tests(metafunc):
+    """Every test on SQLite; a test marked `postgres` (the database layer) on PostgreSQL too."""
+    if "database_url" in metafunc.fixturenames:
+        runs = ["sqlite"]
+        if metafunc.definition.get_closest_marker("postgres"):
+            runs.append("postgresql")
+        metafunc.parametrize("database_url", runs, indirect=True)
+
+
+@pytest.fixture
 def database_url(request, tmp_path):
-    """Each database test runs on SQLite and, when it answers, on PostgreSQL."""
+    """A new SQLite file, or this run's PostgreSQL schema (emptied for each test)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.sqlite'}"
     return request.getfixturevalue("postgres_url")
@@ -69,8 +101,8 @@ def _dispose_apps():
             db.engine.dispose()
 
 
-def make_app(database_url: str, **overrides):
-    """An app for tests, its schema made fresh; its connections close after the test."""
+def app_config(database_url: str, **overrides) -> dict:
+    """The config of a test app: testing, a fixed secret key, cheap password hashes."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "test secret key",
@@ -78,12 +110,58 @@ def make_app(database_url: str, **overrides):
         "RATELIMIT_STORAGE_URI": "memory://",
     }
     config.update(overrides)
-    app = create_app(config)
+    if config["TESTING"]:
+        config.setdefault("PASSWORD_HASH_PARAMETERS", CHEAP_PASSWORD_HASH)
+    return config
+
+
+_schema_files: dict[str, Path] = {}
+_schemas_made: set[str] = set()
+
+
+def _sqlite_schema_file() -> Path:
+    """An empty database with the schema, made once per test process, copied per test."""
+    if "sqlite" not in _schema_files:
+        folder = Path(tempfile.mkdtemp(prefix="crampcare-schema-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        path = folder / "schema.sqlite"
+        app = create_app(app_config(f"sqlite:///{path}"))
+        with app.app_context():
+            db.create_all()
+            db.session.remove()
+            db.engine.dispose()
+        _schema_files["sqlite"] = path
+    return _schema_files["sqlite"]
+
+
+def _empty_database(app, copied: bool) -> None:
+    """The schema, empty: SQLite files start as a copy, PostgreSQL tables are truncated."""
+    url = sa.engine.make_url(app.config["DATABASE_URL"])
+    if url.get_backend_name() == "postgresql":
+        if str(url) not in _schemas_made:
+            db.drop_all()
+            db.create_all()
+            _schemas_made.add(str(url))
+            return
+        tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+        db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+        return
+    if not copied:  # a file a test made itself
+        db.create_all()
+
+
+def make_app(database_url: str, **overrides):
+    """An app for tests on an empty database; its connections close after the test."""
+    url = sa.engine.make_url(database_url)
+    copied = url.get_backend_name() == "sqlite" and bool(url.database)
+    copied = copied and not Path(url.database).exists()
+    if copied:
+        shutil.copyfile(_sqlite_schema_file(), url.database)
+    app = create_app(app_config(database_url, **overrides))
     _apps_made.append(app)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            db.drop_all()
-        db.create_all()
+        _empty_database(app, copied)
     return app
 
 

@@ -2,6 +2,7 @@
 
 import uuid
 
+import pytest
 from sqlalchemy import func, select
 
 from crampcare.extensions import db
@@ -9,6 +10,8 @@ from crampcare.models import AuditEvent, Routine, Step, User
 
 from .conftest import PASSWORD, Auth, csrf_token
 from .records import add_checkin, add_session, share_between, signed_in, user_id
+
+pytestmark = pytest.mark.postgres
 
 PATIENT = "pat@example.com"
 OTHER = "other@example.com"

@@ -12,8 +12,8 @@ from crampcare.advice import (
     AdviceItem,
     compute_advice,
     red_flag_tier,
-    window_start,
 )
+from crampcare.local_time import window_start
 
 NOW = datetime(2025, 3, 28, 12, 0, tzinfo=UTC)
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")

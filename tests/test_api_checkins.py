@@ -11,6 +11,8 @@ from crampcare.models import Checkin, User, WorkoutSession
 
 from .conftest import Auth, csrf_token
 
+pytestmark = pytest.mark.postgres
+
 
 def body(**changes) -> dict:
     """A valid check-in body."""
@@ -296,3 +298,22 @@ def test_a_body_over_1_mb_is_refused_with_json(api, app):
     assert response.status_code == 413
     assert "errors" in response.get_json()
     assert count(app) == 0
+
+
+@pytest.mark.parametrize("sign_in", ["register", "login"])
+def test_pages_loaded_at_once_after_sign_in_carry_tokens_that_stay_good(client, auth, sign_in):
+    """A phone loads its first page while the service worker fetches others to keep:
+    every request leaves with the cookie the sign-in set, and whichever answer comes
+    back last sets the cookie. Every page's token must still be accepted."""
+    auth.register()
+    if sign_in == "login":
+        auth.logout()
+        auth.login()
+    signed_in_cookie = client.get_cookie("session").value
+    tokens = []
+    for path in ("/", "/cramps/new", "/routines"):
+        client.set_cookie("session", signed_in_cookie)
+        tokens.append(csrf_token(client, path))
+    for token in tokens:
+        response = client.post("/api/checkins", json=body(), headers={"X-CSRFToken": token})
+        assert response.status_code == 201, response.get_json()

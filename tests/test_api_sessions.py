@@ -11,6 +11,8 @@ from crampcare.seed import seed_routines
 
 from .conftest import Auth, csrf_token
 
+pytestmark = pytest.mark.postgres
+
 SLUG = "gentle-lower-back-release"
 
 

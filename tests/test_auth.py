@@ -1,13 +1,15 @@
 """Accounts: register, sign in and out, revocable sign-ins, the profile."""
 
 import pytest
+from argon2 import extract_parameters
+from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlalchemy import func, select
 
 from crampcare.extensions import db
 from crampcare.models import AuditEvent, LoginSession, User
 from crampcare.passwords import verify_password
 
-from .conftest import PASSWORD, Auth, csrf_token
+from .conftest import PASSWORD, Auth, csrf_token, make_app
 
 
 def count(app, model) -> int:
@@ -337,3 +339,22 @@ def test_a_sign_in_unused_for_too_long_ends(app, auth, client):
         db.session.commit()
     assert client.get("/account").status_code == 302
     assert count(app, LoginSession) == 0
+
+
+def test_production_apps_hash_with_the_rfc_9106_low_memory_parameters(tmp_path):
+    """Test apps hash cheaply; an app without that setting uses the production parameters."""
+    app = make_app(f"sqlite:///{tmp_path / 'production.sqlite'}", PASSWORD_HASH_PARAMETERS=None)
+    assert Auth(app.test_client()).register().status_code == 303
+    with app.app_context():
+        stored = db.session.scalar(select(User.password_hash))
+    assert extract_parameters(stored) == RFC_9106_LOW_MEMORY
+    assert RFC_9106_LOW_MEMORY.memory_cost == 64 * 1024  # KiB: 64 MiB
+
+
+def test_cheap_password_hashes_are_refused_outside_tests(tmp_path):
+    with pytest.raises(RuntimeError, match="PASSWORD_HASH_PARAMETERS"):
+        make_app(
+            f"sqlite:///{tmp_path / 'refused.sqlite'}",
+            TESTING=False,
+            PASSWORD_HASH_PARAMETERS={"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+        )

@@ -6,8 +6,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from crampcare.checkin_rules import FIELDS
 from crampcare.extensions import db
+from crampcare.logbook.rules import FIELDS
 from crampcare.models import Checkin, User
 
 from .conftest import Auth, csrf_token

@@ -8,11 +8,13 @@ import pytest
 from flask import render_template, url_for
 from sqlalchemy import func, select
 
-from crampcare.dashboard import panels
 from crampcare.extensions import db
+from crampcare.logbook import panels
 from crampcare.models import Checkin, User, WorkoutSession, utcnow
 
 from .conftest import Auth, csrf_token
+
+pytestmark = pytest.mark.postgres
 
 HX = {"HX-Request": "true"}
 PANELS = [

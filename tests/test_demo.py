@@ -2,13 +2,16 @@
 
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from crampcare.demo import build_history
 from crampcare.extensions import db
-from crampcare.logbook import advice_for
+from crampcare.logbook.queries import advice_for
 from crampcare.models import Checkin, Plan, User, WorkoutSession, utcnow
 from crampcare.seed import DEMO_CLINICIAN, DEMO_PATIENT, seed_routines
+
+pytestmark = pytest.mark.postgres
 
 
 def test_demo_makes_history_and_real_advice(runner, app):

@@ -1,20 +1,28 @@
 """Exports through their endpoints: CSV, FHIR R4 and the printable report."""
 
 import csv
+import html
 import io
 import json
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pytest
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import event, insert, select
 
+from crampcare.charts import week_label
 from crampcare.csv_export import COLUMNS
 from crampcare.extensions import db
+from crampcare.local_time import week_start
 from crampcare.models import AuditEvent, Checkin, utcnow
 
 from .conftest import make_app
 from .records import add_checkin, add_session, share_between, signed_in, user_id
+
+pytestmark = pytest.mark.postgres
 
 PATIENT = "pat@example.com"
 DOCTOR = "doc@example.com"
@@ -118,6 +126,43 @@ def test_report_has_summary_chart_table_and_advice(app):
     assert "not a diagnosis" in page
     short = client.get("/export/me/report?days=28").get_data(as_text=True)
     assert "Cramps, last 28 days" in short
+
+
+def chart_weeks(page: str) -> list[str]:
+    """The chart's weeks as its text alternative reads them: "week of 3 Mar: 2"."""
+    desc = html.unescape(re.search(r'<desc id="chart-desc">(.*?)</desc>', page).group(1))
+    return desc.split(": ", 1)[1].split("; ")
+
+
+def test_the_report_counts_the_same_monday_weeks_as_the_dashboard(app):
+    zone = ZoneInfo("Pacific/Auckland")
+    client = signed_in(app, PATIENT, tz="Pacific/Auckland")
+    this_monday = week_start(utcnow().astimezone(zone).date())
+    # Either side of a local Sunday-to-Monday midnight: two weeks, never one.
+    for weeks_back in (2, 5, 9):
+        monday = this_monday - timedelta(weeks=weeks_back)
+        for day, at in ((monday - timedelta(days=1), time(23, 30)), (monday, time(0, 30))):
+            moment = datetime.combine(day, at, tzinfo=zone)
+            add_checkin(app, PATIENT, recorded_at=moment, recorded_offset_minutes=0)
+    add_checkin(app, PATIENT, recorded_at=utcnow() - timedelta(days=20), cramp_severity=0)
+
+    report = chart_weeks(client.get("/export/me/report?days=90").get_data(as_text=True))
+    dashboard = chart_weeks(
+        client.get("/dashboard/chart?range=90", headers={"HX-Request": "true"}).get_data(
+            as_text=True
+        )
+    )
+    mondays = [this_monday - timedelta(weeks=back) for back in reversed(range(12))]
+    # The very same weeks as the dashboard's chart of 90 days, ending with this one.
+    assert report == dashboard
+    assert [week.split(":")[0] for week in report][-12:] == [
+        f"week of {week_label(monday)}" for monday in mondays
+    ]
+    counts = {week.split(": ")[0]: int(week.split(": ")[1]) for week in report}
+    for weeks_back in (2, 5, 9):
+        monday = this_monday - timedelta(weeks=weeks_back)
+        assert counts[f"week of {week_label(monday)}"] == 1
+        assert counts[f"week of {week_label(monday - timedelta(weeks=1))}"] == 1
 
 
 def test_print_stylesheet_handles_pages_and_rows():
@@ -250,7 +295,7 @@ def test_report_weeks_are_the_dashboards_monday_weeks(app):
             # The dashboard's chart for a range is the same SVG the report draws.
             assert _svg(report) == _svg(dashboard)
         with app.app_context():
-            from crampcare.dashboard.panels import chart_panel
+            from crampcare.logbook.panels import chart_panel
             from crampcare.models import User
 
             patient = db.session.scalar(select(User).where(User.email == PATIENT))

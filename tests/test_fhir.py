@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from crampcare.checkin_rules import RED_FLAG_CLINICAL, RED_FLAGS
 from crampcare.fhir import (
     CODE_SYSTEM,
     PATIENT_ID_SYSTEM,
@@ -17,6 +16,7 @@ from crampcare.fhir import (
     patient_full_url,
     patient_resource,
 )
+from crampcare.vocabulary import RED_FLAG_CLINICAL, RED_FLAGS
 
 # fhir.resources 8.x ships FHIR 5.0.0 at its top level and only R4B (4.3.0) and STU3
 # beside it; R4B's Bundle, Patient and Observation match R4's.

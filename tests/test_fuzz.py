@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from crampcare import checkin_rules
+from crampcare import vocabulary
 from crampcare.extensions import db, limiter
 from crampcare.models import (
     AuditEvent,
@@ -37,11 +37,11 @@ from crampcare.models import (
 from crampcare.routine_library import AREAS, DIFFICULTIES
 from crampcare.seed import seed_routines
 
-from .conftest import PASSWORD, Auth, csrf_token, make_app
+from .conftest import PASSWORD, Auth, csrf_token, examples, make_app
 from .records import row_counts
 
 FUZZ = settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -99,14 +99,14 @@ CHECKIN_VALUES = {
     "session_id": st.none() | st.integers(min_value=-5, max_value=2**64),
     "recorded_at": instants,
     "cramp_severity": st.integers(-1, 4),
-    "cramp_timing": st.none() | st.sampled_from(sorted(checkin_rules.TIMINGS)),
-    "cramp_locations": subsets(checkin_rules.LOCATIONS),
+    "cramp_timing": st.none() | st.sampled_from(sorted(vocabulary.TIMINGS)),
+    "cramp_locations": subsets(vocabulary.LOCATIONS),
     "pain": st.none() | st.integers(-1, 11),
     "water_ml": st.none() | st.integers(-1, 5001),
-    "electrolytes": subsets(checkin_rules.ELECTROLYTES),
-    "sweat": st.none() | st.sampled_from(sorted(checkin_rules.SWEAT)),
+    "electrolytes": subsets(vocabulary.ELECTROLYTES),
+    "sweat": st.none() | st.sampled_from(sorted(vocabulary.SWEAT)),
     "exertion": st.none() | st.integers(0, 11),
-    "red_flags": subsets(checkin_rules.RED_FLAGS),
+    "red_flags": subsets(vocabulary.RED_FLAGS),
     "notes": st.none() | any_text | st.text(max_size=1100),
 }
 
@@ -154,14 +154,14 @@ CHECKIN_FORM = {
     "client_id": st.uuids().map(str),
     "recorded_at": plausible_instants | st.just(""),
     "cramp_severity": numbers(0, 3),
-    "cramp_timing": st.sampled_from(["", *checkin_rules.TIMINGS]),
-    "cramp_locations": subsets(checkin_rules.LOCATIONS),
+    "cramp_timing": st.sampled_from(["", *vocabulary.TIMINGS]),
+    "cramp_locations": subsets(vocabulary.LOCATIONS),
     "pain": numbers(0, 10) | st.just(""),
     "water_ml": numbers(0, 5000) | st.just(""),
-    "electrolytes": subsets(checkin_rules.ELECTROLYTES),
-    "sweat": st.sampled_from(["", *checkin_rules.SWEAT]),
+    "electrolytes": subsets(vocabulary.ELECTROLYTES),
+    "sweat": st.sampled_from(["", *vocabulary.SWEAT]),
     "exertion": numbers(1, 10) | st.just(""),
-    "red_flags": subsets(checkin_rules.RED_FLAGS),
+    "red_flags": subsets(vocabulary.RED_FLAGS),
     "notes": form_text | st.text(max_size=1100),
 }
 
@@ -457,7 +457,7 @@ REGISTER_FORM = {
 def test_register_form(fuzz_app):
     signed_in(fuzz_app)  # PATIENT exists: registering it again must be refused.
 
-    @settings(FUZZ, max_examples=40)
+    @settings(FUZZ, max_examples=examples(40))
     @given(fields=form_bodies(REGISTER_FORM, REGISTER_FORM))
     def register(fields):
         client = fuzz_app.test_client()
@@ -494,7 +494,7 @@ def test_login_form(fuzz_app):
         "remember": st.sampled_from(["y", ""]),
     }
 
-    @settings(FUZZ, max_examples=40)
+    @settings(FUZZ, max_examples=examples(40))
     @given(fields=form_bodies(login_values, ("email", "password")))
     def login(fields):
         client = fuzz_app.test_client()
@@ -562,7 +562,7 @@ def test_password_form(fuzz_app):
     known = {"password": PASSWORD}
     new_passwords = st.text(min_size=10, max_size=20) | st.text(max_size=140)
 
-    @settings(FUZZ, max_examples=25)
+    @settings(FUZZ, max_examples=examples(25))
     @given(
         fields=form_bodies(
             {

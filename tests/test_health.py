@@ -1,8 +1,12 @@
 """The health check and the landing page."""
 
+import pytest
+
 from crampcare.extensions import db
 
 from .conftest import make_app
+
+pytestmark = pytest.mark.postgres
 
 
 def test_healthz_ok(client):

@@ -2,6 +2,7 @@
 
 import uuid
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -11,6 +12,8 @@ from crampcare import create_app
 from crampcare.extensions import db
 
 from .conftest import TEST_DATABASE_URL, with_search_path
+
+pytestmark = pytest.mark.postgres
 
 
 def _fresh_url(database_url: str, tmp_path) -> tuple[str, callable]:

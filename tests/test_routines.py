@@ -234,6 +234,7 @@ def test_bad_routine_names_each_field_and_saves_nothing(client, seeded, auth, ap
         assert db.session.scalar(select(func.count()).where(Routine.owner_id.is_not(None))) == 0
 
 
+@pytest.mark.postgres
 def test_own_routine_slugs_are_unique(client, seeded, auth):
     auth.register()
     first, second = (

@@ -24,6 +24,8 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.postgres,
+    pytest.mark.xdist_group("scale-out"),
     pytest.mark.skipif(
         not (TEST_DATABASE_URL and TEST_REDIS_URL),
         reason="needs PostgreSQL (TEST_DATABASE_URL) and Redis (TEST_REDIS_URL)",
@@ -85,7 +87,8 @@ def app_server(env):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # A bound for a broken server only: a loaded machine may take long to import the app.
+        deadline = time.monotonic() + 120
         while True:
             try:
                 urllib.request.urlopen(f"{url}/healthz", timeout=2).close()

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from crampcare import shares
@@ -12,6 +13,8 @@ from crampcare.models import AuditEvent, Share, utcnow
 
 from .conftest import csrf_token
 from .records import add_checkin, signed_in, user_id
+
+pytestmark = pytest.mark.postgres
 
 PATIENT = "pat@example.com"
 DOCTOR = "doc@example.com"

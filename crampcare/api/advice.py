@@ -3,7 +3,7 @@
 from flask import jsonify
 from flask_login import current_user, login_required
 
-from ..logbook import advice_for
+from ..logbook.queries import advice_for
 from . import bp
 
 

@@ -1,23 +1,19 @@
 """Check-ins over JSON: create once, list by date, patch, delete."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date
+from functools import partial
 
 from flask import jsonify, request
 from flask_login import current_user, login_required
 
-from ..checkin_rules import validate_checkin
 from ..extensions import db
-from ..logbook import (
-    ONE_DAY,
-    check_session_owner,
-    checkins_of,
-    get_checkin_or_404,
-    local_day_start,
-    stored_values,
-)
-from ..models import Checkin, utcnow
+from ..local_time import ONE_DAY, local_day_start, parse_instant
+from ..logbook import service
+from ..logbook.queries import check_session_owner, checkins_of, get_checkin_or_404, stored_values
+from ..logbook.rules import validate_checkin
+from ..models import utcnow
 from . import bp
-from .common import RECORDED_TIME, create_once, errors_response, read_json_object
+from .common import created_once, errors_response, read_json_object
 
 
 @bp.post("/checkins")
@@ -32,7 +28,7 @@ def create_checkin():
         return errors_response(errors)
     # Without recorded_at the server's clock stands in, so a replay is judged on the rest.
     untimed = body.get("recorded_at") is None
-    return create_once(Checkin, values, ignore=RECORDED_TIME if untimed else ())
+    return created_once(partial(service.create_checkin, answers_only=untimed), values)
 
 
 @bp.get("/checkins")
@@ -58,18 +54,14 @@ def update_checkin(checkin_id: int):
     check_session_owner(values, errors)
     if errors:
         return errors_response(errors)
-    for name, value in values.items():
-        setattr(checkin, name, value)
-    db.session.commit()
-    return jsonify(checkin.to_dict())
+    return jsonify(service.update_checkin(checkin, values).to_dict())
 
 
 @bp.delete("/checkins/<int:checkin_id>")
 @login_required
 def delete_checkin(checkin_id: int):
     """Delete a check-in (204)."""
-    db.session.delete(get_checkin_or_404(checkin_id))
-    db.session.commit()
+    service.delete_checkin(get_checkin_or_404(checkin_id))
     return "", 204
 
 
@@ -82,10 +74,7 @@ def _bound(raw: str | None, field: str, errors: dict[str, str], end_of_day: bool
         if len(raw) == 10:
             day = date.fromisoformat(raw)
             return local_day_start(day + ONE_DAY if end_of_day else day, current_user.timezone)
-        moment = datetime.fromisoformat(raw)
-        if moment.utcoffset() is None:
-            raise ValueError("no offset")
-        return moment.astimezone(UTC)
+        return parse_instant(raw).astimezone(UTC)
     except (ValueError, OverflowError):
         # OverflowError: the calendar's edges (no day after 9999-12-31, no UTC before 0001).
         errors[field] = message

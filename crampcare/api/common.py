@@ -1,13 +1,9 @@
-"""What every JSON endpoint shares: reading the body, errors, instants, create-once."""
-
-from datetime import UTC, datetime
+"""What every JSON endpoint shares: reading the body, errors, create-once answers."""
 
 from flask import abort, jsonify, make_response, request
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
+from ..logbook import service
 
 
 def errors_response(errors: dict[str, str], status: int = 400):
@@ -49,65 +45,16 @@ def _field_name(name: str) -> str:
     return name if _storable(name) else "body"
 
 
-def parse_instant(value, field: str, errors: dict[str, str]) -> datetime | None:
-    """An ISO 8601 date-time with a UTC offset; records a message in errors otherwise."""
-    message = "Give a date and time with its UTC offset, e.g. 2026-03-01T18:05:00+01:00."
-    if not isinstance(value, str) or len(value) > 40:
-        errors[field] = message
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        errors[field] = message
-        return None
-    if parsed.tzinfo is None or parsed.utcoffset() is None or not _has_utc_instant(parsed):
-        errors[field] = message
-        return None
-    return parsed
+def created_once(create, values: dict):
+    """Answer a create-once write: 201 stored now, 200 stored before, 422 taken.
 
-
-def _has_utc_instant(moment: datetime) -> bool:
-    """False at the calendar's edges, where the offset moves the time out of years 1-9999."""
-    try:
-        moment.astimezone(UTC)
-    except OverflowError:
-        return False
-    return True
-
-
-# The fields a check-in sent without its time gets from the server's clock.
-RECORDED_TIME = ("recorded_at", "recorded_offset_minutes")
-
-
-def same_values(record, values: dict, ignore: tuple[str, ...] = ()) -> bool:
-    """True when the record already holds every one of these values (but those ignored)."""
-    return all(
-        getattr(record, name) == value for name, value in values.items() if name not in ignore
-    )
-
-
-def create_once(model, values: dict, ignore: tuple[str, ...] = ()):
-    """Create a record of the current user once per client_id.
-
-    The same client_id with the same values answers the stored record (200), so an
-    offline outbox may send again safely; with other values it answers 422.
+    200 carries the record already stored under that client_id, so an outbox may
+    resend safely; 422 means the client_id names a record with other values.
     """
-    lookup = select(model).where(
-        model.user_id == current_user.id, model.client_id == values["client_id"]
-    )
-    existing = db.session.scalar(lookup)
-    if existing is None:
-        record = model(user_id=current_user.id, **values)
-        db.session.add(record)
-        try:
-            db.session.commit()
-            return jsonify(record.to_dict()), 201
-        except IntegrityError:
-            # Another request with this client_id won the race: answer as a replay.
-            db.session.rollback()
-            existing = db.session.scalar(lookup)
-    if same_values(existing, values, ignore):
-        return jsonify(existing.to_dict()), 200
-    return errors_response(
-        {"client_id": "This client_id was already used for a different record."}, 422
-    )
+    try:
+        saved = create(current_user.id, values)
+    except service.ClientIdTaken:
+        return errors_response(
+            {"client_id": "This client_id was already used for a different record."}, 422
+        )
+    return jsonify(saved.record.to_dict()), 201 if saved.created else 200

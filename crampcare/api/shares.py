@@ -5,7 +5,6 @@ from flask_login import current_user, login_required
 
 from .. import audit, shares
 from ..extensions import db
-from ..sharing.routes import own_share_or_404, revoke_share
 from . import bp
 from .common import errors_response, read_json_object
 
@@ -42,7 +41,7 @@ def redeem_share():
 @login_required
 def delete_share(share_id: int):
     """Revoke one of the signed-in patient's shares at once."""
-    share = own_share_or_404(share_id)
-    revoke_share(share)
+    share = shares.own_share_or_404(share_id)
+    shares.revoke(share, current_user)
     db.session.commit()
     return "", 204

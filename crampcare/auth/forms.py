@@ -15,20 +15,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..models import CONDITIONS, ROLES, UNITS
+from ..local_time import is_timezone, timezone_names
 from ..passwords import MAX_LENGTH, MIN_LENGTH
-from ..timezones import is_timezone, timezone_names
+from ..vocabulary import CONDITIONS, ROLES, UNITS
 
 PASSWORD_RULE = f"{MIN_LENGTH} to {MAX_LENGTH} characters; a passphrase of a few words works well."
-CONDITION_LABELS = {
-    "kidney": "Kidney disease",
-    "thyroid": "Thyroid condition",
-    "diabetes": "Diabetes",
-    "nerve": "Nerve condition (neuropathy, sciatica)",
-    "hormone": "Hormonal condition",
-    "pregnancy": "Pregnancy",
-    "osteoporosis": "Osteoporosis (thinning bones)",
-}
 
 
 def _password_field(label: str) -> PasswordField:
@@ -72,7 +63,7 @@ class RegisterForm(FlaskForm):
     password = _password_field("Password")
     role = RadioField(
         "I am a",
-        choices=[("patient", "Patient"), ("clinician", "Clinician")],
+        choices=list(ROLES.items()),
         default="patient",
         validators=[InputRequired(message="Choose patient or clinician.")],
     )
@@ -108,14 +99,14 @@ class ProfileForm(FlaskForm):
     )
     units = RadioField(
         "Show water in",
-        choices=[("ml", "Millilitres (ml)"), ("floz", "US fluid ounces (fl oz)")],
+        choices=list(UNITS.items()),
         validators=[InputRequired(message="Choose ml or fl oz.")],
     )
     takes_diuretics = BooleanField("I take a diuretic (water tablet)")
     takes_statins = BooleanField("I take a statin (a cholesterol medicine)")
     conditions = MultiCheckboxField(
         "Conditions a doctor has told you about",
-        choices=[(value, CONDITION_LABELS[value]) for value in CONDITIONS],
+        choices=list(CONDITIONS.items()),
     )
 
     def __init__(self, *args, **kwargs):
@@ -135,10 +126,6 @@ class PasswordChangeForm(FlaskForm):
         "Current password", validators=[DataRequired(message="Enter your current password.")]
     )
     new_password = _password_field("New password")
-
-
-class ConfirmForm(FlaskForm):
-    """A button-only form: the CSRF token is the whole content."""
 
 
 class DeleteAccountForm(FlaskForm):

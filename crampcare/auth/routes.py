@@ -8,12 +8,12 @@ from sqlalchemy import delete, select
 
 from .. import audit
 from ..extensions import db, limiter
+from ..forms import ConfirmForm
 from ..logins import start_login
 from ..models import LoginSession, User
-from ..passwords import DUMMY_HASH, verify_password
+from ..passwords import verify_nobody
 from . import bp
 from .forms import (
-    ConfirmForm,
     DeleteAccountForm,
     LoginForm,
     PasswordChangeForm,
@@ -81,7 +81,7 @@ def login():
             start_login(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")), 303)
         if user is None:
-            verify_password(DUMMY_HASH, form.password.data)  # same time either way
+            verify_nobody(form.password.data)  # same time either way
         audit.record("login_failed", user, detail=email if user is None else "")
         db.session.commit()
         form.password.errors.append("That email and password do not match an account.")

@@ -3,24 +3,21 @@
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import checkin_rules
-from ..api.common import same_values
 from ..extensions import db
 from ..fragments import is_fragment_request
-from ..logbook import (
+from ..local_time import local_now
+from ..logbook import service
+from ..logbook.forms import CheckinForm, blank_fields, read_submission, stored_fields
+from ..logbook.queries import (
     advice_for,
-    check_session_owner,
     checkins_of,
-    find_by_client_id,
     get_checkin_or_404,
     get_session_or_404,
-    local_now,
     stored_values,
 )
-from ..models import Checkin, utcnow
+from ..models import utcnow
 from ..record_ids import record_id
 from . import bp
-from .forms import CheckinForm, blank_fields, read_submission, stored_fields
 
 PAGE_SIZE = 50
 # Far past any real history, and small enough that the offset stays a database integer.
@@ -50,24 +47,16 @@ def _new_form(kind: str, session):
         return _render_form(kind, form, fields, {}, session=session)
     now = local_now(current_user.timezone)
     values, errors, fields = read_submission(current_user.units, now=now, default_time=now)
-    check_session_owner(values, errors)
     if errors:
         return _render_form(kind, form, fields, errors, session=session)
     # A second submit of the same form (same client_id) finds the first one saved; the
     # same form sent again with other answers must not be dropped without a word.
-    existing = find_by_client_id(values["client_id"])
-    if existing is None:
-        db.session.add(Checkin(user_id=current_user.id, **values))
-        db.session.commit()
-    elif not same_values(existing, _answers(values)):
+    try:
+        service.create_checkin(current_user.id, values, answers_only=True)
+    except service.ClientIdTaken:
         errors = {"client_id": "This check-in was already saved. Edit it to change it."}
         return _render_form(kind, form, fields, errors, session=session)
     return _saved("Check-in saved.")
-
-
-def _answers(values: dict) -> dict:
-    # Without JavaScript the time is the server's at each submit: compare the answers.
-    return {k: v for k, v in values.items() if k not in ("recorded_at", "recorded_offset_minutes")}
 
 
 @bp.route("/checkins/<int:checkin_id>/edit", methods=["GET", "POST"])
@@ -82,12 +71,9 @@ def edit_checkin(checkin_id: int):
     values, errors, fields = read_submission(
         current_user.units, now=utcnow(), current=stored_values(checkin)
     )
-    check_session_owner(values, errors)
     if errors:
         return _render_form("edit", form, fields, errors, checkin=checkin)
-    for name, value in values.items():
-        setattr(checkin, name, value)
-    db.session.commit()
+    service.update_checkin(checkin, values)
     return _saved("Check-in updated.")
 
 
@@ -95,8 +81,7 @@ def edit_checkin(checkin_id: int):
 @login_required
 def delete_checkin(checkin_id: int):
     """Delete a check-in, then go back to the history."""
-    db.session.delete(get_checkin_or_404(checkin_id))
-    db.session.commit()
+    service.delete_checkin(get_checkin_or_404(checkin_id))
     flash("Check-in deleted.", "success")
     return redirect(url_for("checkins.history"), 303)
 
@@ -157,13 +142,3 @@ def _saved(message: str):
     response = make_response(render_template("checkins/_saved.html", message=message, items=items))
     response.headers["HX-Trigger"] = "checkin-saved"
     return response
-
-
-@bp.app_context_processor
-def _choices():
-    """The options and their words, for the check-in templates."""
-    return {
-        "rules": checkin_rules,
-        "pain_scale": {str(n): str(n) for n in range(0, 11)},
-        "exertion_scale": {str(n): str(n) for n in range(1, 11)},
-    }

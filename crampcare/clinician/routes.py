@@ -5,14 +5,14 @@ from flask_login import current_user, login_required
 
 from .. import audit, plans, shares
 from ..advice import AdviceConfig
-from ..dashboard import panels
 from ..exports.streams import csv_response, dated_filename, fhir_response, report_response
 from ..extensions import db
 from ..formatting import show_times_in
 from ..fragments import is_fragment_request
+from ..logbook import panels
+from ..logbook.summary import summarise
 from ..models import User, utcnow
 from ..record_ids import record_id
-from ..summary import summarise
 from . import bp
 from .forms import PlanForm, RedeemForm
 

@@ -19,7 +19,7 @@ from flask import current_app, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from ..advice import resolve_timezone
+from ..local_time import today
 from ..models import User
 
 MAX_ENTRIES = 512
@@ -75,7 +75,7 @@ class CacheKey(NamedTuple):
 def cache_key(user: User, range_days: int, now: datetime) -> CacheKey:
     """The key of the signed-in user's panels for this range, today."""
     generate_csrf()  # the session's CSRF secret exists before it becomes part of the key
-    today = now.astimezone(resolve_timezone(user.timezone)).date()
+    day = today(user.timezone, now)
     return CacheKey(
         user.id,
         user.data_version,
@@ -85,6 +85,6 @@ def cache_key(user: User, range_days: int, now: datetime) -> CacheKey:
         user.takes_statins,
         tuple(user.conditions or ()),
         range_days,
-        today.isoformat(),
+        day.isoformat(),
         session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")),
     )

@@ -12,19 +12,20 @@ from flask import (
 from flask_login import current_user, login_required
 
 from .. import plans
-from ..checkins.forms import CheckinForm, read_submission, stored_fields
 from ..extensions import db
 from ..fragments import is_fragment_request
-from ..logbook import check_session_owner, get_checkin_or_404, stored_values
+from ..logbook import panels, service
+from ..logbook.forms import CheckinForm, read_submission, stored_fields
+from ..logbook.queries import get_checkin_or_404, stored_values
 from ..models import utcnow
 from ..record_ids import record_id
-from . import bp, cache, panels
+from . import bp, cache
 
 
 @bp.app_context_processor
 def _links():
     """The URLs the dashboard panels fetch themselves from."""
-    return {"panel_url": panel_url}
+    return {"panel_url": panel_url, "dashboard_ranges": panels.RANGES}
 
 
 def panel_url(endpoint: str, **values) -> str:
@@ -152,12 +153,9 @@ def edit_checkin(checkin_id: int):
     values, errors, fields = read_submission(
         current_user.units, now=utcnow(), current=stored_values(checkin)
     )
-    check_session_owner(values, errors)
     if errors:
         return _edit_row(checkin, fields, errors)
-    for name, value in values.items():
-        setattr(checkin, name, value)
-    db.session.commit()
+    service.update_checkin(checkin, values)
     response = make_response(
         render_template("dashboard/_checkin_row.html", checkin=checkin, read_only=False)
     )
@@ -180,8 +178,7 @@ def _edit_row(checkin, fields, errors):
 @bp.post("/dashboard/checkins/<int:checkin_id>/delete")
 def delete_checkin(checkin_id: int):
     """Delete a check-in: htmx gets an empty row and `checkin-saved`, a form a redirect."""
-    db.session.delete(get_checkin_or_404(checkin_id))
-    db.session.commit()
+    service.delete_checkin(get_checkin_or_404(checkin_id))
     if not is_fragment_request():
         flash("Check-in deleted.", "success")
         return redirect(url_for("dashboard.index"), 303)

@@ -8,16 +8,17 @@ from typing import NamedTuple
 from flask import Response, current_app, render_template, request, stream_with_context
 from sqlalchemy import select
 
-from ..advice import AdviceConfig, window_start
+from ..advice import AdviceConfig
 from ..csv_export import csv_chunks
-from ..dashboard.panels import chart_panel
 from ..database import READ_ONLY
 from ..extensions import db
 from ..fhir import bundle_chunks
-from ..logbook import advice_for, checkins_of, sessions_of
+from ..local_time import window_start
+from ..logbook.panels import chart_panel
+from ..logbook.queries import advice_for, checkins_of, sessions_of
+from ..logbook.summary import summarise
 from ..models import Checkin, Routine, User, WorkoutSession, utcnow
 from ..plans import plan_records
-from ..summary import summarise
 
 # Rows fetched from the database at a time, and text sent to the client at a time.
 BATCH_ROWS = 500
@@ -150,6 +151,7 @@ def report_response(patient: User, back_url: str, reader: str = "patient") -> Re
         checkins=checkins,
         sessions=sessions,
         routine_titles=titles,
+        # The dashboard's own chart of this range: the same Monday-to-Sunday weeks.
         chart=chart_panel(patient, days, now),
         days=days,
         ranges=REPORT_RANGES,

@@ -17,22 +17,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..routine_library import AREAS, DIFFICULTIES, LIBRARY
+from ..routine_library import LIBRARY
 from ..routine_safety import CAUTION_LABELS
+from ..vocabulary import DIFFICULTIES, ROUTINE_AREAS, STEP_SIDES
 
 MAX_STEPS = 30
-AREA_LABELS = {
-    "lower": "Lower back",
-    "mid": "Mid back",
-    "upper": "Upper back",
-    "whole": "Whole back",
-}
-SIDE_LABELS = {
-    "none": "No side",
-    "left": "Left only",
-    "right": "Right only",
-    "both": "Both (left, then right)",
-}
 
 
 def new_slug(title: str) -> str:
@@ -69,10 +58,10 @@ class RoutineForm(FlaskForm):
     )
     difficulty = SelectField(
         "Difficulty",
-        choices=[(value, value.capitalize()) for value in DIFFICULTIES],
+        choices=list(DIFFICULTIES.items()),
         default="gentle",
     )
-    area = SelectField("Part of the back", choices=[(value, AREA_LABELS[value]) for value in AREAS])
+    area = SelectField("Part of the back", choices=list(ROUTINE_AREAS.items()))
 
 
 class StepForm(FlaskForm):
@@ -100,7 +89,7 @@ class StepForm(FlaskForm):
     reps = _whole_number("Repetitions", 1, 20, 1)
     side = RadioField(
         "Side",
-        choices=list(SIDE_LABELS.items()),
+        choices=list(STEP_SIDES.items()),
         default="none",
         validators=[InputRequired(message="Choose a side.")],
     )
@@ -144,7 +133,3 @@ class MoveForm(FlaskForm):
     """Move a step one place up or down."""
 
     direction = SelectField("Direction", choices=[("up", "Up"), ("down", "Down")])
-
-
-class ConfirmForm(FlaskForm):
-    """A button that changes something; it carries only the CSRF token."""

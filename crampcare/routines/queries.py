@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..logbook import advice_for
+from ..logbook.queries import advice_for
 from ..models import Routine, WorkoutSession
 from ..routine_safety import urgent_items
 

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..forms import ConfirmForm
 from ..fragments import is_fragment_request
 from ..models import Routine, Step
 from ..routine_library import AREAS, DIFFICULTIES, SAFETY_NOTE
@@ -17,13 +18,12 @@ from ..routine_safety import (
     step_conflicts,
 )
 from ..timeline import build_timeline, format_duration, total_seconds
+from ..vocabulary import DIFFICULTIES as DIFFICULTY_LABELS
+from ..vocabulary import ROUTINE_AREAS, STEP_SIDES
 from . import bp
 from .forms import (
-    AREA_LABELS,
     LIBRARY_STEPS,
     MAX_STEPS,
-    SIDE_LABELS,
-    ConfirmForm,
     LibraryStepForm,
     MoveForm,
     RoutineForm,
@@ -46,8 +46,9 @@ UNDERSTOOD = "understood"
 def _routine_words():
     return {
         "safety_note": SAFETY_NOTE,
-        "area_labels": AREA_LABELS,
-        "side_labels": SIDE_LABELS,
+        "area_labels": ROUTINE_AREAS,
+        "difficulty_labels": DIFFICULTY_LABELS,
+        "side_labels": STEP_SIDES,
         "routine_duration": lambda routine: format_duration(total_seconds(routine.steps)),
         "caution_labels": CAUTION_LABELS,
         "caution_notes": CAUTION_NOTES,

@@ -6,28 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from .. import audit, shares
-from ..auth.forms import ConfirmForm
 from ..extensions import db
-from ..models import AuditEvent, Share, utcnow
+from ..forms import ConfirmForm
+from ..models import AuditEvent, Share
+from ..vocabulary import AUDIT_ACTIONS
 from . import bp
 
 AUDIT_ROWS = 100
-# How each audit action reads on the patient's log.
-ACTION_WORDS = {
-    "register": "Created the account",
-    "login": "Signed in",
-    "login_failed": "Failed sign-in",
-    "logout": "Signed out",
-    "sign_out_everywhere": "Signed out everywhere",
-    "password_changed": "Changed the password",
-    "share_created": "Made a share code",
-    "share_redeemed": "Redeemed a share code",
-    "share_revoked": "Revoked access",
-    "clinician_view": "Viewed your data",
-    "clinician_export": "Downloaded your data",
-    "plan_set": "Set a home programme",
-    "plan_removed": "Removed a home programme",
-}
 
 
 @bp.before_request
@@ -36,14 +21,6 @@ def _signed_in_patient():
     """Only patients share their data."""
     if not current_user.is_patient:
         abort(404)
-
-
-def own_share_or_404(share_id: int) -> Share:
-    """One of the signed-in patient's shares."""
-    share = db.session.get(Share, share_id)
-    if share is None or share.patient_id != current_user.id:
-        abort(404)
-    return share
 
 
 @bp.get("/sharing")
@@ -67,7 +44,7 @@ def sharing():
         pending=db.session.scalars(shares.pending_shares(current_user.id)).all(),
         granted=granted,
         events=events,
-        words=ACTION_WORDS,
+        words=AUDIT_ACTIONS,
         form=ConfirmForm(),
     )
 
@@ -89,16 +66,8 @@ def revoke(share_id: int):
     """End a clinician's access, or cancel a code, at once."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    share = own_share_or_404(share_id)
-    revoke_share(share)
+    share = shares.own_share_or_404(share_id)
+    shares.revoke(share, current_user)
     db.session.commit()
     flash("Done: that access is revoked.", "success")
     return redirect(url_for("sharing.sharing"), 303)
-
-
-def revoke_share(share: Share) -> None:
-    """Mark a share revoked and write it to the log (the caller commits)."""
-    if share.revoked_at is None:
-        share.revoked_at = utcnow()
-        who = share.clinician.email if share.clinician else f"code {share.code}"
-        audit.record("share_revoked", current_user, current_user, f"Revoked {who}")

@@ -33,10 +33,11 @@ function prepareAll() {
 // rules then judge it when it is sent.
 const LIST_FIELDS = ["cramp_locations", "electrolytes", "red_flags"];
 const INT_FIELDS = ["session_id", "cramp_severity", "pain", "water_ml", "exertion"];
-const ML_PER_FL_OZ = 29.5735;
 
 function checkinBody(form) {
   const data = new FormData(form);
+  // The page carries the server's factor, so both languages convert alike.
+  const mlPerFlOz = Number(form.querySelector("[data-ml-per-fl-oz]").dataset.mlPerFlOz);
   const body = Object.fromEntries(
     LIST_FIELDS.map((name) => [name, data.getAll(name).filter(Boolean)]),
   );
@@ -45,7 +46,7 @@ function checkinBody(form) {
     const text = String(raw).trim();
     if (text === "") body[name] = null;
     else if (name === "water_ml" && data.get("water_unit") === "floz")
-      body[name] = Math.round(Number(text) * ML_PER_FL_OZ);
+      body[name] = Math.round(Number(text) * mlPerFlOz);
     else if (INT_FIELDS.includes(name) && /^-?\d+$/.test(text)) body[name] = Number(text);
     else body[name] = text;
   }

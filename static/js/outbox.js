@@ -2,8 +2,10 @@
 // IndexedDB. A classic script so that the page and the service worker (through
 // importScripts) share one copy of the sending rules, as self.CrampOutbox.
 //
-// An entry leaves only on a 2xx. A network error or 5xx: it waits. A stale CSRF
-// token: fetch a fresh one and retry once. 401: it waits for a sign-in. Any other
+// An entry leaves only on a 2xx. A network error or 5xx: it waits. The CSRF token
+// comes from the server, never from the page: a page may be older than the session
+// (kept by the service worker, or signed in again since in another tab). A token gone
+// stale in the meantime: fetch a fresh one and retry once. 401: it waits for a sign-in. Any other
 // 4xx: it stays, marked rejected with the server's errors, for the user to fix or
 // discard. The client_id makes a repeat harmless on the server.
 (() => {
@@ -58,27 +60,14 @@
 
   const isStale = (entry, now = Date.now()) => now - Date.parse(entry.created_at) > STALE_MS;
 
-  // The page's token first (from its meta tag); a fresh one from the server after that.
+  // The token and account the server last named for this browser's session.
   let token = null;
-  function pageToken() {
-    if (!inPage) return null;
-    return document.querySelector('meta[name="csrf-token"]')?.content || null;
-  }
   // Whose entries these are: an opaque tag of the signed-in account. An entry is only
   // ever sent for the account that made it (or, made signed out, for the next sign-in).
   let account = null;
   function pageAccount() {
     if (!inPage) return null;
     return document.querySelector('meta[name="crampcare-account"]')?.content || null;
-  }
-  async function currentAccount() {
-    if (pageAccount()) return pageAccount();
-    try {
-      await freshToken();
-    } catch {
-      return null;
-    }
-    return account;
   }
 
   async function freshToken() {
@@ -107,7 +96,7 @@
     for (let attempt = 0; attempt < 2; attempt += 1) {
       let response;
       try {
-        const csrf = token || pageToken() || (await freshToken());
+        const csrf = token || (await freshToken());
         response = await fetch(entry.url, {
           method: entry.method || "POST",
           credentials: "same-origin",
@@ -188,9 +177,18 @@
   }
 
   async function flushUnlocked() {
-    const me = await currentAccount();
-    const entries = (await list())
-      .filter((entry) => entry.status === "pending" || entry.status === "needs_login")
+    let entries = (await list()).filter(
+      (entry) => entry.status === "pending" || entry.status === "needs_login",
+    );
+    if (!entries.length) return 0;
+    // Whatever this page was given, ask the server for the session's token and account.
+    try {
+      await freshToken();
+    } catch {
+      return 0;
+    }
+    const me = account;
+    entries = entries
       .filter((entry) => !entry.account || !me || entry.account === me)
       .sort((a, b) => a.created_at.localeCompare(b.created_at));
     let sent = 0;

@@ -3,7 +3,10 @@
 from sqlalchemy import select
 
 from crampcare.extensions import db
-from crampcare.models import Checkin
+from crampcare.models import Checkin, User
+from crampcare.vocabulary import ML_PER_FL_OZ
+
+from ..conftest import CSRF_META, PASSWORD
 
 
 def stored(live_app) -> list[Checkin]:
@@ -41,4 +44,63 @@ def test_a_cramp_logged_offline_is_sent_once_when_back_online(signed_in, context
     assert checkin.cramp_locations == ["lower_back_left"]
     assert checkin.client_id == waiting[0]["client_id"]
     page.reload()
+    assert len(stored(live_app)) == 1
+
+
+def test_water_in_fluid_ounces_is_converted_with_the_servers_factor(signed_in, context, live_app):
+    with live_app.app_context():
+        patient = db.session.scalars(select(User)).one()
+        patient.units = "floz"
+        db.session.commit()
+        db.session.remove()
+    page = signed_in
+    page.goto("/cramps/new")
+    page.wait_for_function("window.CrampOutbox !== undefined && window.htmx !== undefined")
+    factor = page.get_attribute("[data-ml-per-fl-oz]", "data-ml-per-fl-oz")
+    assert float(factor) == ML_PER_FL_OZ
+    context.set_offline(True)
+    page.check("input[name=cramp_severity][value='1']")
+    page.check("input[name=cramp_timing][value=at_rest]")
+    page.fill("#water_ml", "16.9")
+    page.get_by_role("button", name="Save check-in").click()
+    page.get_by_role("heading", name="Saved on this phone").wait_for()
+    waiting = page.evaluate("() => CrampOutbox.list()")
+    # What the no-JavaScript form would store for the same box: 16.9 fl oz is 500 ml.
+    assert waiting[0]["body"]["water_ml"] == round(16.9 * ML_PER_FL_OZ) == 500
+
+
+def test_a_page_older_than_the_session_sends_without_a_refused_first_try(
+    signed_in, context, live_app
+):
+    """The page's token is not trusted for a send: the page may be older than the session
+    (kept by the service worker, or signed in again since in another tab). The first send
+    already carries the session's token, so no request is refused (a 400 in the console)."""
+    page = signed_in
+    page.goto("/cramps/new")
+    page.wait_for_function("window.CrampOutbox !== undefined && window.htmx !== undefined")
+    context.set_offline(True)
+    page.check("input[name=cramp_severity][value='1']")
+    page.check("input[name=cramp_timing][value=night]")
+    page.get_by_role("button", name="Save check-in").click()
+    page.get_by_role("heading", name="Saved on this phone").wait_for()
+
+    # Signed in again elsewhere on this browser (no page of ours, so no flush of its
+    # own; this request does not go through the page's network, so it is not offline):
+    # a new session with a CSRF secret of its own.
+    login_page = context.request.get("/login").text()
+    signed_in_again = context.request.post(
+        "/login",
+        form={
+            "email": "walker@example.com",
+            "password": PASSWORD,
+            "csrf_token": CSRF_META.search(login_page).group(1),
+        },
+        max_redirects=0,
+    )
+    assert signed_in_again.status == 303
+
+    # Back online: the page flushes on its own (the `online` event), and here once more.
+    context.set_offline(False)
+    page.evaluate("() => CrampOutbox.flush()")
+    page.wait_for_function("async () => (await CrampOutbox.list()).length === 0")
     assert len(stored(live_app)) == 1

@@ -203,7 +203,8 @@ def test_offline_routine_page_and_player_load(page, context, live_app):
     context.set_offline(True)
     for path in (f"/routines/{slug}", f"/routines/{slug}/play"):
         page.goto(path)
-        expect(page.locator("h1")).not_to_have_text("You are offline")
+        # The player holds a second, hidden h1 for its finish screen.
+        expect(page.locator("h1:visible")).not_to_have_text("You are offline")
 
 
 def test_health_data_pages_are_never_cached(signed_in, live_app):
@@ -267,15 +268,17 @@ def test_outbox_fetches_a_fresh_csrf_token_when_the_old_one_expired(signed_in, c
 def test_submit_or_queue_retries_once_with_a_fresh_token(signed_in, live_app):
     page = signed_in
     controlled(page)
+    submit = """(clientId) => CrampOutbox.submitOrQueue({kind: "checkin", url: "/api/test-echo",
+              body: {client_id: clientId, water_ml: 250}})"""
+    # A first send: the outbox now holds the session's token.
+    assert page.evaluate(submit, "first")["outcome"] == "sent"
     page.evaluate("() => fetch('/test/rotate-csrf').then((response) => response.status)")
     stale = page.get_attribute('meta[name="csrf-token"]', "content")
-    result = page.evaluate(
-        """() => CrampOutbox.submitOrQueue({kind: "checkin", url: "/api/test-echo",
-              body: {client_id: "retried", water_ml: 250}})"""
-    )
+    result = page.evaluate(submit, "retried")
     assert (result["outcome"], result["queued"], result["status"]) == ("sent", False, 201)
     log = echo_log(live_app)
-    assert log["seen"].count(("POST", "/api/test-echo")) == 2  # refused, then sent
+    # The first, then the second refused with the token gone stale, then sent.
+    assert log["seen"].count(("POST", "/api/test-echo")) == 3
     assert log["deliveries"]["retried"] == 1
     assert page.get_attribute('meta[name="csrf-token"]', "content") != stale
     assert page.evaluate(OUTBOX_SIZE) == 0

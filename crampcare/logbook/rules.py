@@ -1,102 +1,27 @@
-"""The rules a check-in must meet (SPEC §5), shared by the JSON API and the HTML forms.
+"""The rules a check-in or a session must meet (SPEC §5), for every way one arrives.
 
 Pure: no Flask, no database. `validate_checkin` takes the JSON-shaped input and
 returns (values, errors): values are ready for the Checkin model, errors name every
 bad field. `from_form` turns a submitted form into that JSON shape first.
+`validate_session` does the same for a session played with the player.
 """
 
 import math
-import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-SEVERITIES = {0: "None", 1: "Mild", 2: "Moderate", 3: "Severe"}
-TIMINGS = {
-    "during_stretch": "During a stretch",
-    "after_stretch": "After stretching",
-    "other_exercise": "During other exercise",
-    "at_rest": "At rest",
-    "night": "At night",
-}
-AREAS = {"lower_back": "Lower back", "mid_back": "Mid back", "upper_back": "Upper back"}
-SIDES = {"": "", "_left": "left", "_right": "right"}
-LOCATIONS = {
-    area + side: f"{words}, {side_words}" if side_words else words
-    for area, words in AREAS.items()
-    for side, side_words in SIDES.items()
-}
-ELECTROLYTES = {
-    "sodium": "Sodium (salt)",
-    "potassium": "Potassium",
-    "magnesium": "Magnesium",
-    "calcium": "Calcium",
-}
-SWEAT = {"light": "Light", "moderate": "Moderate", "heavy": "Heavy"}
-# Red flags in three tiers (SPEC §6.1), worded as the form asks them. Old check-ins keep
-# their codes: every code ever offered is still here.
-EMERGENCY_FLAGS = {
-    "saddle_numbness": "Numbness between the legs or around the buttocks",
-    "bladder_bowel": (
-        "New difficulty starting to pee, not feeling when your bladder or bowel is full,"
-        " or losing control of either"
-    ),
-    "both_legs": "Numbness, tingling or weakness in both legs",
-    "chest_pain": "Chest pain, breathlessness, or pain spreading to your arm or jaw",
-    "dark_urine": (
-        "Brown, cola- or tea-coloured pee after a cramp or a hard workout (not just dark yellow)"
-    ),
-}
-SAME_DAY_FLAGS = {
-    "fever": "A fever with the back pain",
-    "after_injury": (
-        "The pain began after a fall or an injury (after a car crash or a fall from a height,"
-        " call your local emergency number now)"
-    ),
-    "leg_weakness": (
-        "Weakness in one leg (if it came on suddenly with a drooping face, a weak arm or"
-        " slurred speech, call your local emergency number now: it can be a stroke)"
-    ),
-    "long_cramp": "A cramp lasted over 10 minutes and did not ease",
-    "leg_swelling": "A swollen, red or warm leg",
-}
-SEE_SOON_FLAGS = {
-    "night_pain": "Back pain at night that rest does not ease",
-    "weight_loss": "Losing weight without trying",
-}
-RED_FLAG_TIERS = {
-    "emergency": EMERGENCY_FLAGS,
-    "same_day": SAME_DAY_FLAGS,
-    "see_soon": SEE_SOON_FLAGS,
-}
-RED_FLAGS = {**EMERGENCY_FLAGS, **SAME_DAY_FLAGS, **SEE_SOON_FLAGS}
-# The same flags in a clinician's words, for exports (CSV labels, FHIR displays).
-RED_FLAG_CLINICAL = {
-    "saddle_numbness": "Saddle anaesthesia",
-    "bladder_bowel": "New bladder or bowel dysfunction",
-    "both_legs": "Bilateral leg numbness, tingling or weakness",
-    "chest_pain": "Chest pain or breathlessness",
-    "dark_urine": "Dark (brown or cola-coloured) urine after a cramp or exertion",
-    "fever": "Fever with back pain",
-    "after_injury": "Onset after a fall or injury",
-    "leg_weakness": "Unilateral leg weakness",
-    "long_cramp": "Cramp over 10 minutes that did not ease",
-    "leg_swelling": "Swollen, red or warm leg",
-    "night_pain": "Night pain not eased by rest",
-    "weight_loss": "Unintentional weight loss",
-}
-RED_FLAG_TIER_WORDS = {"emergency": "emergency", "same_day": "same day", "see_soon": "see soon"}
-# With osteoporosis even a small fall can break a bone in the spine.
-EMERGENCY_WITH_OSTEOPOROSIS = frozenset({"after_injury"})
+from ..local_time import parse_instant
+from ..record_ids import MAX_ID, client_uuid
+from ..vocabulary import ELECTROLYTES, LOCATIONS, ML_PER_FL_OZ, RED_FLAGS, SWEAT, TIMINGS
+
 PAIN_RANGE = (0, 10)
 EXERTION_RANGE = (1, 10)
 WATER_RANGE = (0, 5000)
 NOTES_MAX = 1000
-ML_PER_FL_OZ = 29.5735
 # Clocks on phones drift; a check-in a day ahead of the server is a mistake, not drift.
 FUTURE_TOLERANCE = timedelta(days=1)
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-MAX_ID = 2**63 - 1
 
 FIELDS = (
     "client_id",
@@ -166,12 +91,10 @@ def _subset(options: Mapping[str, str]) -> Callable[[Any], list[str]]:
 
 
 def _client_id(value: Any) -> str:
-    if not isinstance(value, str):
+    canonical = client_uuid(value)
+    if canonical is None:
         raise _Invalid("Give a UUID made by the client.")
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise _Invalid("Give a UUID made by the client.") from None
+    return canonical
 
 
 def _session_id(value: Any) -> int:
@@ -190,17 +113,14 @@ def _notes(value: Any) -> str | None:
     return value or None
 
 
+INSTANT_MESSAGE = "Give a date and time with its UTC offset, e.g. 2026-03-01T18:05:00+01:00."
+
+
 def _instant(value: Any) -> datetime:
-    message = "Give a date and time with its UTC offset, e.g. 2026-03-01T18:05:00+01:00."
-    if not isinstance(value, str) or len(value) > 40:
-        raise _Invalid(message)
     try:
-        parsed = datetime.fromisoformat(value)
+        return parse_instant(value)
     except ValueError:
-        raise _Invalid(message) from None
-    if parsed.utcoffset() is None:
-        raise _Invalid(message)
-    return parsed
+        raise _Invalid(INSTANT_MESSAGE) from None
 
 
 CLEANERS: dict[str, Callable[[Any], Any]] = {
@@ -332,3 +252,66 @@ def _fluid_ounces_to_ml(raw: str) -> tuple[int | None, str | None]:
 def ml_to_fluid_ounces(ml: int | None) -> float | None:
     """Millilitres as US fluid ounces, to one decimal, for the form's water box."""
     return None if ml is None else round(ml / ML_PER_FL_OZ, 1)
+
+
+SESSION_FIELDS = (
+    "client_id",
+    "routine_slug",
+    "started_at",
+    "ended_at",
+    "steps_completed",
+    "steps_total",
+)
+MAX_STEPS = 1000
+
+
+def _step_count(value: Any, field: str, errors: dict[str, str]) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_STEPS:
+        errors[field] = f"Give a whole number from 0 to {MAX_STEPS}."
+        return None
+    return value
+
+
+def _session_instant(value: Any, field: str, errors: dict[str, str]) -> datetime | None:
+    try:
+        return parse_instant(value)
+    except ValueError:
+        errors[field] = INSTANT_MESSAGE
+        return None
+
+
+def validate_session(
+    data: Mapping[str, Any], routine_visible: Callable[[str], bool]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check a session body; return the values to store and a message per bad field.
+
+    `routine_visible` says whether the player's user may see a routine slug.
+    """
+    errors: dict[str, str] = {}
+    for name in set(data) - set(SESSION_FIELDS):
+        errors[name] = "This field is not part of a session."
+    client_id = client_uuid(data.get("client_id"))
+    if client_id is None:
+        errors["client_id"] = "Give a UUID made on this device."
+    slug = data.get("routine_slug")
+    if not isinstance(slug, str) or not routine_visible(slug[:80]):
+        errors["routine_slug"] = "Choose a routine you can see."
+    started = _session_instant(data.get("started_at"), "started_at", errors)
+    ended = _session_instant(data.get("ended_at"), "ended_at", errors)
+    if started and ended and ended < started:
+        errors["ended_at"] = "The end cannot come before the start."
+    completed = _step_count(data.get("steps_completed"), "steps_completed", errors)
+    total = _step_count(data.get("steps_total"), "steps_total", errors)
+    if total == 0:
+        errors["steps_total"] = "A session has at least one step."
+    elif completed is not None and total is not None and completed > total:
+        errors["steps_completed"] = "Cannot be more than steps_total."
+    values = {
+        "client_id": client_id,
+        "routine_slug": slug,
+        "started_at": started,
+        "ended_at": ended,
+        "steps_completed": completed,
+        "steps_total": total,
+    }
+    return values, errors

@@ -1,4 +1,4 @@
-"""Check-in forms: Flask-WTF supplies the CSRF token, checkin_rules the rules."""
+"""Check-in forms: Flask-WTF supplies the CSRF token, `rules` the rules."""
 
 import uuid
 from typing import Any
@@ -6,11 +6,12 @@ from typing import Any
 from flask import request
 from flask_wtf import FlaskForm
 
-from ..checkin_rules import from_form, ml_to_fluid_ounces, validate_checkin
+from .queries import check_session_owner
+from .rules import from_form, ml_to_fluid_ounces, validate_checkin
 
 
 class CheckinForm(FlaskForm):
-    """The check-in and cramp forms; their fields are checked by checkin_rules."""
+    """The check-in and cramp forms; their fields are checked by `rules`."""
 
 
 def blank_fields(severity: int, session_id: int | None) -> dict[str, Any]:
@@ -35,12 +36,16 @@ def stored_fields(record: dict[str, Any], units: str) -> dict[str, Any]:
 
 
 def read_submission(units: str, *, now, current=None, default_time=None):
-    """Check the submitted form: (values, errors, fields to show again)."""
+    """Check the submitted form: (values, errors, fields to show again).
+
+    The rules, then whether a named session is the signed-in user's.
+    """
     submitted = {name: request.form.getlist(name) for name in request.form}
     data, errors = from_form(submitted, units)
     values, rule_errors = validate_checkin(
         data, now=now, current=current, default_time=default_time
     )
+    check_session_owner(values, rule_errors)
     # The unit conversion's message says more than "required" or a range in ml.
     errors = {**rule_errors, **errors}
     fields = {**data, "water_ml": request.form.get("water_ml", "")}

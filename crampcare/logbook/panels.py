@@ -1,4 +1,5 @@
-"""What each dashboard panel shows, read with queries bounded by date or by LIMIT."""
+"""What each dashboard panel shows (the patient's own and their clinician's view),
+read with queries bounded by date or by LIMIT."""
 
 from __future__ import annotations
 
@@ -8,11 +9,20 @@ from statistics import mean, median
 
 from sqlalchemy import and_, or_, select
 
-from ..advice import AdviceItem, resolve_timezone
-from ..charts import WeekBar, cramps_per_week_svg
+from ..advice import AdviceItem
+from ..charts import cramps_per_week_svg
 from ..extensions import db
-from ..logbook import advice_for, checkins_of, local_day_start
+from ..local_time import (
+    local_date,
+    local_day_start,
+    resolve_timezone,
+    today,
+    week_start,
+    weekly_buckets,
+)
 from ..models import Checkin, User, WorkoutSession, utcnow
+from .queries import advice_for, checkins_of
+from .weeks import cramp_weeks
 
 RANGES = (7, 28, 90)
 DEFAULT_RANGE = 28
@@ -25,14 +35,6 @@ STREAK_WEEKS = 26
 def chosen_range(value: int | None) -> int:
     """The range in days the dashboard shows: one of RANGES, 28 unless asked."""
     return value if value in RANGES else DEFAULT_RANGE
-
-
-def _today(patient: User, now: datetime) -> date:
-    return now.astimezone(resolve_timezone(patient.timezone)).date()
-
-
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def sessions_panel(patient: User, now: datetime | None = None) -> dict:
     """This local week's sessions and the streak of weeks with enough sessions."""
     now = now or utcnow()
     zone = resolve_timezone(patient.timezone)
-    this_week = _monday(_today(patient, now))
+    this_week = week_start(today(patient.timezone, now))
     first_week = this_week - timedelta(weeks=STREAK_WEEKS)
     starts = db.session.scalars(
         select(WorkoutSession.started_at).where(
@@ -80,10 +82,8 @@ def sessions_panel(patient: User, now: datetime | None = None) -> dict:
             WorkoutSession.started_at >= local_day_start(first_week, patient.timezone),
         )
     ).all()
-    per_week: dict[date, int] = {}
-    for started in starts:
-        week = _monday(started.astimezone(zone).date())
-        per_week[week] = per_week.get(week, 0) + 1
+    buckets = weekly_buckets(starts, lambda started: started, zone, first_week, this_week)
+    per_week = {week: len(started) for week, started in buckets.items()}
     # The week under way counts once it has enough sessions; until then it does not break it.
     week = this_week if per_week.get(this_week, 0) >= STREAK_SESSIONS else this_week - timedelta(7)
     streak = 0
@@ -101,8 +101,8 @@ def sessions_panel(patient: User, now: datetime | None = None) -> dict:
 
 def _range_days(patient: User, range_days: int, now: datetime | None) -> tuple[date, date]:
     """The first day of the range and the Monday of its week, in the patient's calendar."""
-    first_day = _today(patient, now or utcnow()) - timedelta(days=range_days - 1)
-    return first_day, _monday(first_day)
+    first_day = today(patient.timezone, now or utcnow()) - timedelta(days=range_days - 1)
+    return first_day, week_start(first_day)
 
 
 def _range_rows(patient: User, since_day: date):
@@ -118,24 +118,23 @@ def _range_rows(patient: User, since_day: date):
 def chart_panel(patient: User, range_days: int, now: datetime | None = None, rows=None) -> dict:
     """Cramps per local week over whole weeks covering the range, and the range's total."""
     first_day, first_week = _range_days(patient, range_days, now)
-    today = first_day + timedelta(days=range_days - 1)
+    last_day = first_day + timedelta(days=range_days - 1)
     zone = resolve_timezone(patient.timezone)
-    weeks = {
-        first_week + timedelta(weeks=n): [0, 0] for n in range((today - first_week).days // 7 + 1)
-    }
-    cramps_in_range = 0
-    for recorded_at, severity, _water in (
-        rows if rows is not None else _range_rows(patient, first_week)
-    ):
-        day = recorded_at.astimezone(zone).date()
-        bar = weeks.get(_monday(day))
-        if bar is None:
-            continue
-        bar[1] += 1
-        if severity >= 1:
-            bar[0] += 1
-            cramps_in_range += day >= first_day
-    bars = [WeekBar(week, cramps, checkins) for week, (cramps, checkins) in weeks.items()]
+    if rows is None:
+        rows = _range_rows(patient, first_week)
+    bars = cramp_weeks(
+        ((recorded_at, severity) for recorded_at, severity, _water in rows),
+        zone,
+        first_week,
+        week_start(last_day),
+    )
+    # The bars cover whole weeks; the headline counts only the range's own days.
+    week_after = week_start(last_day) + timedelta(weeks=1)
+    cramps_in_range = sum(
+        1
+        for recorded_at, severity, _water in rows
+        if severity >= 1 and first_day <= local_date(recorded_at, zone) < week_after
+    )
     return {
         "weeks": bars,
         "svg": cramps_per_week_svg(bars),

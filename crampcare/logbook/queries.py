@@ -1,16 +1,17 @@
-"""A patient's log: the queries over their check-ins and sessions, and their advice."""
+"""Reading a patient's log: queries over check-ins and sessions, lookups, and advice."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import abort, current_app
 from flask_login import current_user
 from sqlalchemy import Select, select
 
-from .advice import AdviceConfig, AdviceItem, compute_advice, resolve_timezone, window_start
-from .checkin_rules import FIELDS
-from .extensions import db
-from .models import Checkin, User, WorkoutSession, utcnow
+from ..advice import AdviceConfig, AdviceItem, compute_advice
+from ..extensions import db
+from ..local_time import window_start
+from ..models import Checkin, User, WorkoutSession, utcnow
+from .rules import FIELDS
 
 
 def checkins_of(
@@ -30,7 +31,7 @@ def sessions_of(user_id: int, since: datetime | None = None) -> Select:
     query = select(WorkoutSession).where(WorkoutSession.user_id == user_id)
     if since is not None:
         query = query.where(WorkoutSession.started_at >= since)
-    return query.order_by(WorkoutSession.started_at.desc())
+    return query.order_by(WorkoutSession.started_at.desc(), WorkoutSession.id.desc())
 
 
 def get_checkin_or_404(checkin_id: int) -> Checkin:
@@ -66,13 +67,6 @@ def stored_values(checkin: Checkin) -> dict[str, Any]:
     return values
 
 
-def find_by_client_id(client_id: str) -> Checkin | None:
-    """The signed-in user's check-in with this client_id, if one was saved."""
-    return db.session.scalar(
-        select(Checkin).where(Checkin.user_id == current_user.id, Checkin.client_id == client_id)
-    )
-
-
 def advice_config() -> AdviceConfig:
     """The advice thresholds of this app (ADVICE_* config keys)."""
     return AdviceConfig.from_mapping(current_app.config)
@@ -86,17 +80,3 @@ def advice_for(user: User, now: datetime | None = None) -> tuple[AdviceConfig, l
     checkins = db.session.scalars(checkins_of(user.id, since=start)).all()
     sessions = db.session.scalars(sessions_of(user.id, since=start)).all()
     return config, compute_advice(checkins, sessions, user, now, config)
-
-
-def local_day_start(day, timezone: str) -> datetime:
-    """Midnight of a calendar day in a user's timezone, in UTC."""
-    zone = resolve_timezone(timezone)
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
-
-
-def local_now(timezone: str) -> datetime:
-    """Now, in a user's timezone (its offset is what a form check-in records)."""
-    return utcnow().astimezone(resolve_timezone(timezone))
-
-
-ONE_DAY = timedelta(days=1)

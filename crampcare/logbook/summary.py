@@ -7,9 +7,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from .advice import AdviceConfig, AdviceItem, compute_advice, window_start
-from .extensions import db
-from .models import Checkin, User, WorkoutSession
+from ..advice import AdviceConfig, AdviceItem, compute_advice
+from ..extensions import db
+from ..local_time import window_start
+from ..models import Checkin, User, WorkoutSession
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crampcare.checkin_rules import from_form, validate_checkin
+from crampcare.logbook.rules import from_form, validate_checkin
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 CLIENT_ID = "0b6f3b55-8a4a-4c0e-9d4e-7d2b8c1f1a10"
