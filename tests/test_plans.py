@@ -266,3 +266,47 @@ def test_the_fhir_export_carries_the_plan_as_a_valid_care_plan(app, people):
     share_between(app, PATIENT, OTHER)
     text = other.get(f"/clinician/patients/{patient_id}/export.fhir.json").get_data(as_text=True)
     assert "CarePlan" not in text
+
+
+def test_the_name_given_on_account_is_what_the_clinician_reads(app, people):
+    patient, doctor, _ = people
+    long_name = "Maria-Fernanda " + "Delgado-" * 9 + "Fernández"
+    form = {
+        "display_name": f"  {long_name}  ",
+        "timezone": "UTC",
+        "units": "ml",
+        "csrf_token": csrf_token(patient, "/account"),
+    }
+    assert patient.post("/account", data=form).status_code == 303
+    listing = doctor.get("/clinician/patients").get_data(as_text=True)
+    assert long_name in listing and PATIENT in listing
+    too_long = form | {"display_name": "x" * 101, "csrf_token": csrf_token(patient, "/account")}
+    page = patient.post("/account", data=too_long)
+    assert page.status_code == 200 and "100 characters" in page.get_data(as_text=True)
+    with app.app_context():
+        from crampcare.models import User
+
+        user = db.session.get(User, user_id(app, PATIENT))
+        assert user.display_name == long_name and user.name == long_name
+
+
+def test_the_patient_sees_adherence_on_the_dashboard_and_removes_the_plan(app, people):
+    patient, doctor, _ = people
+    plan_id = post_plan(doctor, user_id(app, PATIENT), sessions_per_week=2).get_json()["id"]
+    # Started now: in this week whatever the day and hour the test runs.
+    add_session(app, PATIENT, started_at=utcnow())
+    with app.app_context():
+        db.session.execute(WorkoutSession.__table__.update().values(routine_slug=ROUTINE))
+        db.session.commit()
+    page = patient.get("/dashboard").get_data(as_text=True)
+    assert "Your home programme" in page and "1 of 2" in page
+    assert patient.get("/api/plans").get_json()["items"][0]["done_this_week"] == 1
+    removed = patient.post(
+        f"/dashboard/plans/{plan_id}/delete", data={"csrf_token": csrf_token(patient, "/dashboard")}
+    )
+    assert removed.status_code == 303
+    assert "Your home programme" not in patient.get("/dashboard").get_data(as_text=True)
+    # Without the CSRF token nothing is removed.
+    again = post_plan(doctor, user_id(app, PATIENT)).get_json()["id"]
+    assert patient.post(f"/dashboard/plans/{again}/delete").status_code == 400
+    assert len(patient.get("/api/plans").get_json()["items"]) == 1
