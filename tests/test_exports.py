@@ -114,8 +114,10 @@ def test_report_has_summary_chart_table_and_advice(app):
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     page = response.get_data(as_text=True)
-    assert "<svg" in page
-    chart = page[page.index("<svg") : page.index("</svg>")]
+    assert "<svg" in page and page.count("<rect") >= 12
+    # The chart, not the menu's icons.
+    chart = page[page.index('<svg class="chart"') :]
+    chart = chart[: chart.index("</svg>")]
     assert "style=" not in chart
     assert "4 cramps over" in chart
     table = page[page.index('class="data-table checkins-table"') :]
@@ -305,7 +307,8 @@ def test_report_weeks_are_the_dashboards_monday_weeks(app):
 
 
 def _svg(page: str) -> str:
-    return page[page.index("<svg") : page.index("</svg>")]
+    chart = page[page.index('<svg class="chart"') :]
+    return chart[: chart.index("</svg>")]
 
 
 def test_report_lists_locations_red_flags_and_sessions(app):

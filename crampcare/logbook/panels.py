@@ -3,7 +3,7 @@ read with queries bounded by date or by LIMIT."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from statistics import mean, median
 
@@ -116,30 +116,33 @@ def _range_rows(patient: User, since_day: date):
 
 
 def chart_panel(patient: User, range_days: int, now: datetime | None = None, rows=None) -> dict:
-    """Cramps per local week over whole weeks covering the range, and the range's total."""
+    """Cramps per local week over the range, and the range's total.
+
+    Bars are Monday weeks, but only the range's days count: the first bar starts on the
+    range's first day when that is not a Monday, so the bars add up to the total shown.
+    """
     first_day, first_week = _range_days(patient, range_days, now)
     last_day = first_day + timedelta(days=range_days - 1)
     zone = resolve_timezone(patient.timezone)
     if rows is None:
         rows = _range_rows(patient, first_week)
-    bars = cramp_weeks(
-        ((recorded_at, severity) for recorded_at, severity, _water in rows),
-        zone,
-        first_week,
-        week_start(last_day),
-    )
-    # The bars cover whole weeks; the headline counts only the range's own days.
-    week_after = week_start(last_day) + timedelta(weeks=1)
-    cramps_in_range = sum(
-        1
+    in_range = (
+        (recorded_at, severity)
         for recorded_at, severity, _water in rows
-        if severity >= 1 and first_day <= local_date(recorded_at, zone) < week_after
+        if local_date(recorded_at, zone) >= first_day
     )
+    # The first bar starts on the range's first day when that is not a Monday.
+    bars = [
+        replace(bar, week_start=max(bar.week_start, first_day))
+        for bar in cramp_weeks(in_range, zone, first_week, week_start(last_day))
+    ]
     return {
         "weeks": bars,
         "svg": cramps_per_week_svg(bars),
-        "cramps_in_range": cramps_in_range,
+        "cramps_in_range": sum(bar.cramps for bar in bars),
         "range_days": range_days,
+        "first_day": first_day,
+        "first_bar_partial": first_day != first_week,
     }
 
 

@@ -1,7 +1,7 @@
 """Home programmes (plans) set by clinicians, and the name a patient gives
 
 Revision ID: 8d2b6e1f0c17
-Revises: 3c1f0a7d2b13
+Revises: 7c1e5a0d9b42
 Created: 2026-11-26 03:40:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "8d2b6e1f0c17"
-down_revision = "3c1f0a7d2b13"
+down_revision = "7c1e5a0d9b42"
 branch_labels = None
 depends_on = None
 
