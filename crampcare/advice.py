@@ -5,9 +5,10 @@ user's own timezone, and every item explains itself in the user's own numbers. R
 come first: while one asks for emergency or same-day care, nothing else is said.
 """
 
+import re
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Protocol, Self
 
@@ -140,6 +141,20 @@ CATEGORY_LEVELS: dict[str, str] = {
 }
 
 CATEGORY_ORDER: tuple[str, ...] = tuple(CATEGORY_LEVELS)
+# The tag an item wears, the same words for the patient and for their clinician.
+CATEGORY_TAGS: dict[str, str] = {
+    "emergency": "Emergency",
+    "urgent": "Today",
+    "medical": "Doctor",
+    "overhydration": "Too much water",
+    "hydration": "Water",
+    "electrolytes": "Salts",
+    "conditioning": "Conditioning",
+    "keep_going": "Keep going",
+    "need_more_data": "More check-ins",
+}
+# Who reads the advice: the patient ("you") or a clinician ("they").
+READERS = ("patient", "clinician")
 # While one of these holds, every other item is left out (SPEC §6.1).
 PRESSING = frozenset({"emergency", "urgent"})
 
@@ -211,6 +226,21 @@ class AdviceItem:
     def is_pressing(self) -> bool:
         """True for an emergency or urgent item: get seen now, not self-care."""
         return self.category in PRESSING
+
+    @property
+    def tag(self) -> str:
+        """The item's tag, the same words on every page."""
+        return CATEGORY_TAGS.get(self.category, self.category.replace("_", " ").capitalize())
+
+    def for_reader(self, reader: str) -> "AdviceItem":
+        """The item worded for its reader: as written for the patient, else in the third person."""
+        if reader not in READERS:
+            raise ValueError(f"reader must be one of {READERS}, not {reader!r}")
+        if reader == "patient":
+            return self
+        return replace(
+            self, title=third_person(self.title, title=True), reason=third_person(self.reason)
+        )
 
 
 def red_flag_tier(flag: str, conditions: Iterable[str] = ()) -> str:
@@ -805,3 +835,62 @@ def _sentence(text: str) -> str:
 def _format_day(day: date) -> str:
     # Spelled out by hand: strftime's month names follow the server's locale.
     return f"{day.day} {_MONTHS[day.month - 1]}"
+
+
+# The rules write to the patient. For a clinician the same sentences are turned to the
+# third person here, so no rule is written twice: pronouns become "they"/"their", and
+# what the patient is told to do becomes what they should do.
+_IMPERATIVES = (
+    "ask",
+    "call",
+    "drink",
+    "ease",
+    "get",
+    "keep",
+    "log",
+    "replace",
+    "see",
+    "stop",
+    "stretch",
+    "talk",
+    "tell",
+)
+_IMPERATIVE = re.compile(
+    r"(^|(?<=[.:;,] ))(do not|" + "|".join(_IMPERATIVES) + r")\b", re.IGNORECASE
+)
+_PRONOUNS = {
+    "yourself": "themselves",
+    "your": "their",
+    "you": "they",
+}
+_OBJECT_YOU = re.compile(r"\b(for|to|with|help) you\b")
+_PRONOUN = re.compile(r"\b(" + "|".join(_PRONOUNS) + r")\b", re.IGNORECASE)
+
+
+def third_person(text: str, title: bool = False) -> str:
+    """A sentence written to the patient, as their clinician reads it.
+
+    A title is always an instruction ("See a doctor today"), so it reads as what the
+    patient should do.
+    """
+    text = _OBJECT_YOU.sub(lambda m: f"{m.group(1)} them", text)
+    text = _PRONOUN.sub(_swap_pronoun, text)
+    if title:
+        return "They should " + text[:1].lower() + text[1:]
+    return _IMPERATIVE.sub(_should, text)
+
+
+def _swap_pronoun(match: re.Match) -> str:
+    word = match.group(1)
+    swapped = _PRONOUNS[word.lower()]
+    return swapped.capitalize() if word[0].isupper() else swapped
+
+
+def _should(match: re.Match) -> str:
+    start, verb = match.group(1), match.group(2)
+    # At the start of the text or after a full stop, a new sentence begins.
+    sentence_start = match.start(2) == 0 or match.string[: match.start(2)].rstrip().endswith(".")
+    subject = "They should" if sentence_start else "they should"
+    if verb.lower() == "do not":
+        return f"{start}{subject} not"
+    return f"{start}{subject} {verb.lower()}"

@@ -5,36 +5,47 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from .advice import red_flag_tier
-from .local_time import local_date
-from .vocabulary import RED_FLAG_CLINICAL, RED_FLAG_TIER_WORDS
+from .vocabulary import (
+    ELECTROLYTES,
+    LOCATIONS,
+    RED_FLAG_CLINICAL,
+    RED_FLAG_TIER_WORDS,
+    SEVERITIES,
+    SWEAT,
+    TIMINGS,
+)
 
+# Headers a clinician reads. Every time of a row is written in the patient's current
+# timezone, at the offset that zone had at the check-in: one offset per row, so the
+# check-in, its session and the local date always read on the same clock.
 COLUMNS: tuple[str, ...] = (
-    "checkin_id",
-    "client_id",
-    "recorded_at",
-    "local_date",
-    "cramp_severity",
-    "cramp_timing",
-    "cramp_locations",
-    "pain",
-    "water_ml",
-    "electrolytes",
-    "sweat",
-    "exertion",
-    "red_flags",
-    "red_flag_labels",
-    "notes",
-    "session_id",
-    "routine_slug",
-    "session_started_at",
-    "session_ended_at",
-    "steps_completed",
-    "steps_total",
+    "Check-in ID",
+    "Client ID",
+    "Recorded at (patient's time)",
+    "Local date",
+    "Cramp severity (0-3)",
+    "Cramp severity",
+    "Cramp timing",
+    "Cramp locations",
+    "Pain (0-10)",
+    "Water (ml)",
+    "Electrolytes",
+    "Sweat",
+    "Effort (1-10)",
+    "Red flags",
+    "Red flag codes",
+    "Notes",
+    "Session ID",
+    "Routine",
+    "Session started (patient's time)",
+    "Session ended (patient's time)",
+    "Steps completed",
+    "Steps in routine",
 )
 
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP's list
@@ -55,11 +66,11 @@ def neutralise(value: Any) -> str:
     return text
 
 
-def csv_chunks(rows: Iterable[tuple[Any, Any]], timezone: str) -> Iterator[str]:
+def csv_chunks(rows: Iterable[tuple[Any, Any]], zone_name: str) -> Iterator[str]:
     """Return the header line, then one CSV line per (check-in, session or None)."""
     # Resolved now rather than inside the generator, so an unknown zone fails
     # before a response has started streaming.
-    zone = ZoneInfo(timezone)
+    zone = ZoneInfo(zone_name)
     return _csv_chunks(rows, zone)
 
 
@@ -77,28 +88,41 @@ def _csv_chunks(rows: Iterable[tuple[Any, Any]], zone: ZoneInfo) -> Iterator[str
 
     yield line(COLUMNS)
     for checkin, session in rows:
-        yield line(_checkin_cells(checkin, zone) + _session_cells(session))
+        offset = row_offset(_require_offset(checkin.recorded_at, "recorded_at"), zone)
+        yield line(_checkin_cells(checkin, offset) + _session_cells(session, offset))
 
 
-def _checkin_cells(checkin: Any, zone: ZoneInfo) -> list[Any]:
-    recorded_at = _require_offset(checkin.recorded_at, "recorded_at")
+def row_offset(moment: datetime, zone: ZoneInfo) -> timezone:
+    """The fixed offset the patient's timezone had at a moment: every time of its row uses it."""
+    return timezone(moment.astimezone(zone).utcoffset())
+
+
+def _checkin_cells(checkin: Any, offset: timezone) -> list[Any]:
+    recorded_at = _require_offset(checkin.recorded_at, "recorded_at").astimezone(offset)
     return [
         checkin.id,
         checkin.client_id,
         recorded_at.isoformat(),
-        local_date(recorded_at, zone).isoformat(),
+        # The date of the time beside it: both read on the row's one offset.
+        recorded_at.date().isoformat(),
         checkin.cramp_severity,
-        checkin.cramp_timing,
-        ";".join(checkin.cramp_locations),
+        SEVERITIES.get(checkin.cramp_severity, checkin.cramp_severity),
+        _labels([checkin.cramp_timing] if checkin.cramp_timing else [], TIMINGS),
+        _labels(checkin.cramp_locations, LOCATIONS),
         checkin.pain,
         checkin.water_ml,
-        ";".join(checkin.electrolytes),
-        checkin.sweat,
+        _labels(checkin.electrolytes, ELECTROLYTES),
+        _labels([checkin.sweat] if checkin.sweat else [], SWEAT),
         checkin.exertion,
+        "; ".join(_red_flag_label(flag) for flag in checkin.red_flags),
         ";".join(checkin.red_flags),
-        ";".join(_red_flag_label(flag) for flag in checkin.red_flags),
         checkin.notes,
     ]
+
+
+def _labels(codes: Iterable[str], labels: dict[str, str]) -> str:
+    # A code no longer offered keeps its code, so nothing is lost.
+    return "; ".join(labels.get(code, code) for code in codes)
 
 
 def _red_flag_label(flag: str) -> str:
@@ -107,15 +131,17 @@ def _red_flag_label(flag: str) -> str:
     return f"{RED_FLAG_CLINICAL.get(flag, flag)} ({tier})"
 
 
-def _session_cells(session: Any) -> list[Any]:
+def _session_cells(session: Any, offset: timezone) -> list[Any]:
     if session is None:
         return [None] * 6
     ended_at = session.ended_at
     return [
         session.id,
         session.routine_slug,
-        _require_offset(session.started_at, "started_at").isoformat(),
-        None if ended_at is None else _require_offset(ended_at, "ended_at").isoformat(),
+        _require_offset(session.started_at, "started_at").astimezone(offset).isoformat(),
+        None
+        if ended_at is None
+        else _require_offset(ended_at, "ended_at").astimezone(offset).isoformat(),
         session.steps_completed,
         session.steps_total,
     ]

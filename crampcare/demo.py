@@ -26,11 +26,12 @@ def _uuid(rng: random.Random) -> str:
 
 
 def build_history(
-    days: int, timezone: str, today: date, seed: int = 7
+    days: int, timezone: str, today: date, seed: int = 7, now: datetime | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Sessions and check-ins for the `days` local days ending today, as row dicts.
 
-    Each check-in's "session_index" points into the session list (or is None).
+    Each check-in's "session_index" points into the session list (or is None). With
+    `now`, nothing is later than it: today's evening session has not happened yet.
     """
     rng = random.Random(seed)
     zone = ZoneInfo(timezone)
@@ -50,7 +51,26 @@ def build_history(
         # Now and then a cramp wakes them at night (about once a month).
         if rng.random() < 1 / 30:
             checkins.append(_night_cramp(rng, zone, day))
-    return sessions, checkins
+    if now is None:
+        return sessions, checkins
+    return _until(now, sessions, checkins)
+
+
+def _until(now: datetime, sessions: list[dict], checkins: list[dict]) -> tuple[list, list]:
+    """Only what had happened by `now`: a session that has ended, a check-in recorded."""
+    kept: dict[int, int] = {}
+    past_sessions = []
+    for index, session in enumerate(sessions):
+        if session["ended_at"] <= now:
+            kept[index] = len(past_sessions)
+            past_sessions.append(session)
+    past_checkins = []
+    for checkin in checkins:
+        index = checkin["session_index"]
+        if checkin["recorded_at"] > now or (index is not None and index not in kept):
+            continue
+        past_checkins.append({**checkin, "session_index": None if index is None else kept[index]})
+    return past_sessions, past_checkins
 
 
 def _add_session(rng, zone, day, sessions, checkins, thirsty: bool = False) -> None:
@@ -147,9 +167,10 @@ def _row(
     }
 
 
-def replace_history(user_id: int, timezone: str, days: int, today: date, seed: int = 7) -> None:
-    """Delete a user's sessions and check-ins and write a fresh made-up history in bulk."""
-    sessions, checkins = build_history(days, timezone, today, seed)
+def replace_history(user_id: int, timezone: str, days: int, now: datetime, seed: int = 7) -> None:
+    """Delete a user's sessions and check-ins and write a fresh history up to `now`, in bulk."""
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    sessions, checkins = build_history(days, timezone, today, seed, now)
     db.session.execute(delete(Checkin).where(Checkin.user_id == user_id))
     db.session.execute(delete(WorkoutSession).where(WorkoutSession.user_id == user_id))
     session_ids: list[int] = []

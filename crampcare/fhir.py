@@ -30,6 +30,25 @@ _PAIN_SCORE = {
     "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
 }
 
+# SNOMED CT qualifier values for the cramp's severity, under the attribute
+# 246112005 |Severity (attribute)|.
+_SEVERITY_ATTRIBUTE = {"system": SNOMED, "code": "246112005", "display": "Severity"}
+_SEVERITY_QUALIFIERS = {
+    1: {"system": SNOMED, "code": "255604002", "display": "Mild"},
+    2: {"system": SNOMED, "code": "6736007", "display": "Moderate"},
+    3: {"system": SNOMED, "code": "24484000", "display": "Severe"},
+}
+# Body sites with a SNOMED CT body structure. A side of the lower back is still the
+# lower back: its coding says so and the text keeps the side. The mid and upper back
+# have no code here yet (none could be checked), so they go as our code and text only.
+_LOWER_BACK = {"system": SNOMED, "code": "37822005", "display": "Lower back structure"}
+_BODY_SITES = {
+    "lower_back": _LOWER_BACK,
+    "lower_back_left": _LOWER_BACK,
+    "lower_back_right": _LOWER_BACK,
+}
+ROUTINE_SYSTEM = "https://crampcare.example/fhir/CodeSystem/routine"
+
 # Labels for the project's own codes: the field names of the check-in and their values.
 _DISPLAYS = {
     "cramp-severity": "Cramp severity (0 none, 1 mild, 2 moderate, 3 severe)",
@@ -138,21 +157,29 @@ def _slotted_observations(checkin: Any, patient_ref: str) -> list[tuple[str, dic
     return observations
 
 
-def bundle_chunks(patient: Any, checkins: Iterable, generated_at: datetime) -> Iterator[str]:
-    """Return the Bundle as JSON text pieces; joined, they form one valid document."""
+def bundle_chunks(
+    patient: Any, checkins: Iterable, generated_at: datetime, plans: Iterable = ()
+) -> Iterator[str]:
+    """Return the Bundle as JSON text pieces; joined, they form one valid document.
+
+    `plans` (home programmes, few) become CarePlans right after the Patient.
+    """
     # Checked here rather than inside the generator, so a bad call fails before a
     # response has started streaming.
     timestamp = _iso_with_offset(generated_at, "generated_at")
-    return _bundle_chunks(patient, checkins, timestamp)
+    return _bundle_chunks(patient, checkins, timestamp, list(plans))
 
 
-def _bundle_chunks(patient: Any, checkins: Iterable, timestamp: str) -> Iterator[str]:
+def _bundle_chunks(patient: Any, checkins: Iterable, timestamp: str, plans: list) -> Iterator[str]:
     patient_ref = patient_full_url(patient)
     head = {"resourceType": "Bundle", "type": "collection", "timestamp": timestamp}
     # The opening object is written by json.dumps and then left open, so the entries
     # can follow one check-in at a time without ever being gathered in a list.
     yield _dumps(head)[:-1] + ',"entry":['
     yield _dumps({"fullUrl": patient_ref, "resource": patient_resource(patient)})
+    for plan in plans:
+        resource = careplan_resource(plan, patient_ref)
+        yield "," + _dumps({"fullUrl": careplan_full_url(plan), "resource": resource})
     for checkin in checkins:
         yield "".join(
             "," + _dumps({"fullUrl": observation_full_url(checkin, slot), "resource": resource})
@@ -167,12 +194,16 @@ def _cramp_code_and_fields(checkin: Any) -> tuple[dict, dict]:
     if severity >= 1:
         # The SNOMED finding means a cramp happened, so it is never used for "none".
         code = {"coding": [_CRAMP_FINDING]}
-        components.append(_integer_component(_project_concept("cramp-severity"), severity))
+        components.append(_severity_component(severity))
         if checkin.cramp_timing:
             components.append(_coded_component("cramp-timing", checkin.cramp_timing))
-        for location in checkin.cramp_locations:
-            components.append(_coded_component("cramp-location", location))
-        fields: dict = {}
+        sites = [_body_site(location) for location in checkin.cramp_locations]
+        components += [
+            {"code": _project_concept("cramp-location"), "valueCodeableConcept": site}
+            for site in sites
+        ]
+        # Observation.bodySite holds one site; with several, the components carry them.
+        fields: dict = {"bodySite": sites[0]} if len(sites) == 1 else {}
     else:
         code = _project_concept("cramp-severity")
         fields = {"valueInteger": 0}
@@ -181,6 +212,63 @@ def _cramp_code_and_fields(checkin: Any) -> tuple[dict, dict]:
     if components:
         fields["component"] = components
     return code, fields
+
+
+def _severity_component(severity: int) -> dict:
+    code = {"coding": [_SEVERITY_ATTRIBUTE, *_project_concept("cramp-severity")["coding"]]}
+    qualifier = _SEVERITY_QUALIFIERS.get(severity)
+    if qualifier is None:
+        return _integer_component(code, severity)
+    return {
+        "code": code,
+        "valueCodeableConcept": {"coding": [qualifier], "text": qualifier["display"]},
+    }
+
+
+def _body_site(location: str) -> dict:
+    concept = _project_concept(location)
+    snomed = _BODY_SITES.get(location)
+    if snomed is not None:
+        concept["coding"].insert(0, snomed)
+    concept["text"] = _DISPLAYS.get(location, location)
+    return concept
+
+
+def careplan_resource(plan: Any, patient_ref: str) -> dict:
+    """A home programme as a CarePlan: one activity, the routine so many times a week."""
+    activity = {
+        "kind": "ServiceRequest",
+        "code": {
+            "coding": [
+                {"system": ROUTINE_SYSTEM, "code": plan.routine_slug, "display": plan.routine_title}
+            ],
+            "text": plan.routine_title,
+        },
+        "status": "in-progress",
+        "scheduledTiming": {
+            "repeat": {"frequency": plan.sessions_per_week, "period": 1, "periodUnit": "wk"}
+        },
+    }
+    if plan.note:
+        activity["description"] = plan.note
+    resource = {
+        "resourceType": "CarePlan",
+        "id": f"plan-{plan.id}",
+        "status": "active",
+        "intent": "plan",
+        "title": f"Home programme: {plan.routine_title}",
+        "subject": {"reference": patient_ref},
+        "created": _iso_with_offset(plan.created_at, "created_at"),
+        "activity": [{"detail": activity}],
+    }
+    if plan.clinician:
+        resource["author"] = {"display": plan.clinician}
+    return resource
+
+
+def careplan_full_url(plan: Any) -> str:
+    """Return the urn:uuid of a plan's CarePlan."""
+    return f"urn:uuid:{uuid.uuid5(URN_NAMESPACE, f'plan/{plan.id}')}"
 
 
 def _project_concept(code: str) -> dict:

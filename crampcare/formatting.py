@@ -1,7 +1,7 @@
 """What templates read: filters showing stored values in the user's own timezone and
 units, and the vocabulary (every value list with its labels) as a global."""
 
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from flask import Flask, g
 from flask_login import current_user
@@ -40,6 +40,11 @@ def date_local(value: datetime | None) -> str:
     return f"{local:%a} {local.day} {local:%b %Y}"
 
 
+def day_month(day: date) -> str:
+    """ "Mon 23 Nov" for a calendar day (a week's Monday, say)."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
 def water(ml: int | float | None, units: str | None = None) -> str:
     """An amount of water in the user's chosen units."""
     if ml is None:
@@ -56,3 +61,4 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(datetime_local)
     app.add_template_filter(date_local)
     app.add_template_filter(water)
+    app.add_template_filter(day_month)

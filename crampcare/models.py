@@ -70,6 +70,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so uniqueness is case-insensitive.
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # The name the patient gives on /account; clinicians read it, else the email.
+    display_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="patient")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
@@ -102,6 +104,15 @@ class User(UserMixin, db.Model):
     def normalise_email(email: str) -> str:
         """Return the form an address is stored and looked up in."""
         return email.strip().lower()
+
+    @property
+    def name(self) -> str:
+        """The name others read: the display name given on /account, else the email."""
+        return (
+            self.display_name.strip()
+            if self.display_name and self.display_name.strip()
+            else self.email
+        )
 
     @property
     def is_clinician(self) -> bool:
@@ -390,6 +401,36 @@ class AuditEvent(db.Model):
     address: Mapped[str] = mapped_column(String(64), default="")
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+
+class Plan(db.Model):
+    """A home programme: a routine a clinician asks a patient to do so many times a week.
+
+    The routine is one the patient can play: a library routine, or the patient's own
+    copy of the routine the clinician built (made when the plan is set). The patient
+    keeps the plan and its routine after the share ends; the clinician no longer sees it.
+    """
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    clinician_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    routine_id: Mapped[int] = mapped_column(ForeignKey("routines.id", ondelete="CASCADE"))
+    sessions_per_week: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    patient: Mapped[User] = relationship(foreign_keys=[patient_id])
+    clinician: Mapped[User | None] = relationship(foreign_keys=[clinician_id])
+    routine: Mapped[Routine] = relationship()
+
+    @property
+    def routine_slug(self) -> str:
+        """The slug the patient plays it under, as sessions record it."""
+        return self.routine.slug
 
 
 class PushSubscription(db.Model):

@@ -2,17 +2,18 @@
 
 import secrets
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from . import demo
+from . import demo, plans
 from .extensions import db
-from .models import Routine, Share, Step, User, utcnow
+from .models import Plan, Routine, Share, Step, User, utcnow
 from .routine_library import LIBRARY, RoutineSpec
 
 DEMO_PATIENT = "demo.patient@crampcare.test"
 DEMO_CLINICIAN = "demo.clinician@crampcare.test"
+DEMO_NAMES = {"patient": "Rosa Delgado", "clinician": "Sam Okafor (physiotherapist)"}
+DEMO_PLAN_ROUTINE = "gentle-lower-back-release"
 
 
 def _step_values(step) -> tuple:
@@ -63,7 +64,9 @@ def make_demo(days: int, only_if_empty: bool = False) -> dict[str, tuple[str, st
     for role, email in (("patient", DEMO_PATIENT), ("clinician", DEMO_CLINICIAN)):
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            user = User(email=email, role=role, timezone="Europe/London")
+            user = User(
+                email=email, role=role, timezone="Europe/London", display_name=DEMO_NAMES[role]
+            )
             db.session.add(user)
         user.set_password(password)
         users[role] = user
@@ -71,8 +74,7 @@ def make_demo(days: int, only_if_empty: bool = False) -> dict[str, tuple[str, st
     db.session.flush()
     now = utcnow()
     patient = users["patient"]
-    today = now.astimezone(ZoneInfo(patient.timezone)).date()
-    demo.replace_history(patient.id, patient.timezone, days, today)
+    demo.replace_history(patient.id, patient.timezone, days, now)
     already_shared = db.session.scalar(
         select(Share.id).where(
             Share.patient_id == users["patient"].id,
@@ -90,5 +92,23 @@ def make_demo(days: int, only_if_empty: bool = False) -> dict[str, tuple[str, st
                 redeemed_at=now,
             )
         )
+    _demo_plan(patient, users["clinician"])
     db.session.commit()
     return logins
+
+
+def _demo_plan(patient: User, clinician: User) -> None:
+    """The demo clinician's home programme for the demo patient: three gentle sessions a week."""
+    db.session.execute(delete(Plan).where(Plan.patient_id == patient.id))
+    routine = db.session.scalar(select(Routine).where(Routine.slug == DEMO_PLAN_ROUTINE))
+    if routine is None:
+        return
+    plan = plans.set_plan(
+        patient,
+        clinician,
+        routine,
+        sessions_per_week=3,
+        note="Three times a week, after work. Ease off if a stretch brings on a cramp.",
+    )
+    # Set three weeks ago, so its weeks have a story to tell.
+    plan.created_at = utcnow() - timedelta(weeks=3)

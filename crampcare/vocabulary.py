@@ -211,7 +211,9 @@ AUDIT_ACTIONS = {
     "share_redeemed": "Redeemed a share code",
     "share_revoked": "Revoked access",
     "clinician_view": "Viewed your data",
-    "clinician_export": "Exported your data",
+    "clinician_export": "Downloaded your data",
+    "plan_set": "Set a home programme",
+    "plan_removed": "Removed a home programme",
 }
 
 # Routines ---------------------------------------------------------------------------

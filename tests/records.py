@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from crampcare.extensions import db
-from crampcare.models import Checkin, Share, User, WorkoutSession, utcnow
+from crampcare.models import Checkin, Plan, Routine, Share, Step, User, WorkoutSession, utcnow
 
 from .conftest import PASSWORD, Auth
 
@@ -103,3 +103,24 @@ def signed_in(app, email: str, role: str = "patient", tz: str = "UTC"):
     response = Auth(client).register(email=email, password=PASSWORD, role=role, tz=tz)
     assert response.status_code == 303, response.get_data(as_text=True)
     return client
+
+
+def add_plan(app, patient: str, clinician: str, sessions_per_week: int = 3) -> int:
+    """A home programme a clinician set for a patient, on a small library routine; its id."""
+    patient_id, clinician_id = user_id(app, patient), user_id(app, clinician)
+    with app.app_context():
+        routine = db.session.scalar(select(Routine).where(Routine.slug == "plan-test-routine"))
+        if routine is None:
+            routine = Routine(slug="plan-test-routine", title="Plan test routine")
+            routine.steps = [Step(position=0, title="Knee hug", hold_seconds=20)]
+            db.session.add(routine)
+        plan = Plan(
+            patient_id=patient_id,
+            clinician_id=clinician_id,
+            routine=routine,
+            sessions_per_week=sessions_per_week,
+            note="",
+        )
+        db.session.add(plan)
+        db.session.commit()
+        return plan.id

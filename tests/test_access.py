@@ -11,7 +11,7 @@ from crampcare import create_app
 from crampcare.extensions import db
 
 from .conftest import csrf_token
-from .records import add_checkin, add_session, share_between, signed_in, user_id
+from .records import add_checkin, add_plan, add_session, share_between, signed_in, user_id
 
 BLUEPRINTS = {"checkins", "dashboard", "clinician", "exports", "api", "sharing"}
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -22,6 +22,10 @@ MARKER = "owner-only-marker-7d1f"
 EXEMPT: dict[str, str] = {
     "checkins.learn": "general information on cramps, the same for everyone; no patient data",
     "api.csrf_token": "a fresh CSRF token for the caller's own session; no patient data",
+    "api.create_plan": (
+        "a clinician's write for a shared patient (SPEC §8: 404 without a share, 403 for a"
+        " patient, 201 with a share): walked in tests/test_plans.py"
+    ),
 }
 
 # Which of the owner's records fills a path parameter: by its name, else by the
@@ -32,6 +36,7 @@ FILLERS_BY_NAME = {
     "share_id": "share",
     "checkin_id": "checkin",
     "session_id": "session",
+    "plan_id": "plan",
 }
 FILLERS_BY_SEGMENT = {
     "patients": "patient",
@@ -39,6 +44,7 @@ FILLERS_BY_SEGMENT = {
     "checkins": "checkin",
     "cramps": "checkin",
     "sessions": "session",
+    "plans": "plan",
 }
 # <converter(arguments):name>, e.g. <int:checkin_id> or <any(week,month):range>.
 PARAM = re.compile(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>")
@@ -116,6 +122,9 @@ def test_patient_data_answers_only_its_owner(app):
     }
     records["checkin"] = add_checkin(app, OWNER, notes=MARKER, session_id=records["session"])
     share_between(app, OWNER, "former@example.com", revoked=True)
+    # Set by the clinician whose share was revoked: they lose it, the owner keeps it,
+    # and the clinician who shares now never had it.
+    records["plan"] = add_plan(app, OWNER, "former@example.com")
 
     failures = []
     walked = 0

@@ -1,6 +1,6 @@
 """The demo history: believable, deterministic, and enough for real advice."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from crampcare.demo import build_history
 from crampcare.extensions import db
 from crampcare.logbook.queries import advice_for
-from crampcare.models import Checkin, User, WorkoutSession
-from crampcare.seed import DEMO_PATIENT
+from crampcare.models import Checkin, Plan, User, WorkoutSession, utcnow
+from crampcare.seed import DEMO_CLINICIAN, DEMO_PATIENT, seed_routines
 
 pytestmark = pytest.mark.postgres
 
@@ -59,3 +59,32 @@ def test_three_years_build_quickly_enough_to_seed():
     sessions, checkins = build_history(3 * 365, "Europe/London", date(2026, 3, 1))
     assert 300 < len(sessions) < 800
     assert len(checkins) > 250
+
+
+def test_nothing_in_the_history_is_later_than_now():
+    # 01:20 in London: the day's sessions (07:10 at the earliest) have not happened.
+    now = datetime(2026, 11, 24, 1, 20, tzinfo=UTC)
+    sessions, checkins = build_history(30, "Europe/London", date(2026, 11, 24), now=now)
+    assert sessions and checkins
+    assert all(s["started_at"] <= now and s["ended_at"] <= now for s in sessions)
+    assert all(c["recorded_at"] <= now for c in checkins)
+    assert all(
+        c["session_index"] is None or c["recorded_at"] > sessions[c["session_index"]]["ended_at"]
+        for c in checkins
+    )
+    full, _ = build_history(30, "Europe/London", date(2026, 11, 24))
+    assert any(s["started_at"] > now for s in full)
+
+
+def test_the_demo_has_a_plan_from_the_demo_clinician(runner, app):
+    with app.app_context():
+        seed_routines()
+    assert runner.invoke(args=["demo", "--days", "30"]).exit_code == 0
+    assert runner.invoke(args=["demo", "--days", "30"]).exit_code == 0
+    with app.app_context():
+        [plan] = db.session.scalars(select(Plan)).all()
+        assert plan.patient.email == DEMO_PATIENT
+        assert plan.clinician.email == DEMO_CLINICIAN
+        assert plan.routine.slug == "gentle-lower-back-release"
+        latest = db.session.scalar(select(func.max(WorkoutSession.ended_at)))
+        assert latest <= utcnow()

@@ -5,7 +5,7 @@ import html
 import io
 import json
 import re
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -46,19 +46,23 @@ def test_csv_has_one_row_per_checkin_with_its_session(app):
     assert disposition.startswith("attachment;") and ".csv" in disposition
     rows = rows_of(response)
     assert tuple(rows[0]) == COLUMNS
-    assert [int(row["checkin_id"]) for row in rows] == [first, second]
-    assert rows[0]["session_id"] == str(session_id)
-    assert rows[0]["routine_slug"] == "gentle-lower-back"
-    assert rows[1]["session_id"] == ""
+    assert [int(row["Check-in ID"]) for row in rows] == [first, second]
+    assert rows[0]["Session ID"] == str(session_id)
+    assert rows[0]["Routine"] == "gentle-lower-back"
+    assert rows[1]["Session ID"] == ""
 
 
-def test_exports_keep_the_offset_a_checkin_was_recorded_in(app):
+def test_the_csv_reads_in_the_patients_timezone_whatever_offset_was_recorded(app):
     client = signed_in(app, PATIENT, tz="Europe/Berlin")
-    add_checkin(app, PATIENT, recorded_offset_minutes=120)
-    recorded = rows_of(client.get("/export/me.csv"))[0]["recorded_at"]
-    assert recorded.endswith("+02:00")
-    bundle = client.get("/export/me.fhir.json").get_data(as_text=True)
-    assert recorded in bundle
+    at = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)
+    add_checkin(app, PATIENT, recorded_at=at, recorded_offset_minutes=-300)
+    [row] = rows_of(client.get("/export/me.csv"))
+    assert row["Recorded at (patient's time)"] == "2026-11-21T00:30:00+01:00"
+    assert row["Local date"] == "2026-11-21"
+    # FHIR keeps the instant too.
+    bundle = json.loads(client.get("/export/me.fhir.json").get_data(as_text=True))
+    effective = bundle["entry"][1]["resource"]["effectiveDateTime"]
+    assert datetime.fromisoformat(effective) == at
 
 
 def test_csv_neutralises_formulas_and_keeps_non_ascii(app):
@@ -68,7 +72,7 @@ def test_csv_neutralises_formulas_and_keeps_non_ascii(app):
         add_checkin(app, PATIENT, notes=note, recorded_at=utcnow() - timedelta(hours=10 - index))
     body = client.get("/export/me.csv").data
     assert body.decode("utf-8")
-    written = [row["notes"] for row in rows_of(client.get("/export/me.csv"))]
+    written = [row["Notes"] for row in rows_of(client.get("/export/me.csv"))]
     assert written == ['\'=HYPERLINK("x")', "'+1 cramp", "'-2 litres", "'@SUM(A1)", notes[4]]
 
 
@@ -98,7 +102,7 @@ def test_the_report_names_red_flags_in_words_and_shows_the_emergency(app):
     client = signed_in(app, PATIENT)
     add_checkin(app, PATIENT, red_flags=["saddle_numbness", "leg_swelling"])
     page = client.get("/export/me/report").get_data(as_text=True)
-    assert "Warning signs: Saddle anaesthesia; Swollen, red or warm leg." in page
+    assert "<strong>Saddle anaesthesia</strong>; <strong>Swollen, red or warm leg</strong>" in page
     assert 'class="advice-item advice-emergency" role="alert"' in page
 
 
@@ -116,12 +120,14 @@ def test_report_has_summary_chart_table_and_advice(app):
     chart = chart[: chart.index("</svg>")]
     assert "style=" not in chart
     assert "4 cramps over" in chart
-    assert page.count("<tr") == 5  # a header row and four check-ins
-    assert "Cramps, last 28 days" in page
+    table = page[page.index('class="data-table checkins-table"') :]
+    assert table[: table.index("</table>")].count("<tr") == 5  # a header and four check-ins
+    # The summary covers the report's span.
+    assert "Cramps, last 90 days" in page and "Summary (last 90 days)" in page
     assert "Drink to thirst around your workouts" in page
     assert "not a diagnosis" in page
     short = client.get("/export/me/report?days=28").get_data(as_text=True)
-    assert short.count("<rect") == 4
+    assert "Cramps, last 28 days" in short
 
 
 def chart_weeks(page: str) -> list[str]:
@@ -149,8 +155,9 @@ def test_the_report_counts_the_same_monday_weeks_as_the_dashboard(app):
         )
     )
     mondays = [this_monday - timedelta(weeks=back) for back in reversed(range(12))]
-    assert report == dashboard[-12:]
-    assert [week.split(":")[0] for week in report] == [
+    # The very same weeks as the dashboard's chart of 90 days, ending with this one.
+    assert report == dashboard
+    assert [week.split(":")[0] for week in report][-12:] == [
         f"week of {week_label(monday)}" for monday in mondays
     ]
     counts = {week.split(": ")[0]: int(week.split(": ")[1]) for week in report}
@@ -175,24 +182,25 @@ def test_clinician_exports_are_audited(app):
     share_between(app, PATIENT, DOCTOR)
     base = f"/clinician/patients/{user_id(app, PATIENT)}"
     csv_response = doctor.get(f"{base}/export.csv")
-    assert [row["notes"] for row in rows_of(csv_response)] == ["shared"]
+    assert [row["Notes"] for row in rows_of(csv_response)] == ["shared"]
     assert "patient-" in csv_response.headers["Content-Disposition"]
     Bundle.model_validate(json.loads(doctor.get(f"{base}/export.fhir.json").data))
     assert doctor.get(f"{base}/report").status_code == 200
     with app.app_context():
-        details = db.session.scalars(
-            select(AuditEvent.detail)
+        events = db.session.execute(
+            select(AuditEvent.action, AuditEvent.detail)
             .where(
-                AuditEvent.action == "clinician_export",
+                AuditEvent.action.in_(("clinician_export", "clinician_view")),
                 AuditEvent.subject_id == user_id(app, PATIENT),
                 AuditEvent.actor_id == user_id(app, DOCTOR),
             )
             .order_by(AuditEvent.id)
         ).all()
-    assert details == [
-        "Downloaded a CSV export",
-        "Downloaded a FHIR export",
-        "Downloaded a printable report export",
+    # The report is read on screen: viewed, not downloaded.
+    assert [tuple(event) for event in events] == [
+        ("clinician_export", "Downloaded the CSV export"),
+        ("clinician_export", "Downloaded the FHIR export"),
+        ("clinician_view", "Viewed the printable report"),
     ]
 
 
@@ -215,7 +223,7 @@ def test_clinician_patient_list_sorts_and_summarises(app):
     assert by_email.index("a@example.com") < by_email.index("b@example.com")
     assert 'href="/clinician/patients?sort=sessions"' in by_email
     assert "0.2" in by_email  # one session in 28 days
-    assert "need more data" in by_email
+    assert ">More check-ins<" in by_email
     response = doctor.get("/clinician/patients")
     assert response.headers["Cache-Control"] == "no-store"
 
@@ -243,7 +251,7 @@ def test_a_long_csv_download_leaves_the_database_writable(tmp_path):
     response = client.get("/export/me.csv", buffered=False)
     chunks = response.iter_encoded()
     first = next(chunks)
-    assert first.startswith(b"checkin_id,")
+    assert first.startswith(b"Check-in ID,")
     # Mid-download, another request writes: it must not wait for the export's lock.
     add_checkin(app, PATIENT, notes="written during the download")
     rest = b"".join(chunks)
@@ -276,3 +284,73 @@ def test_the_patient_list_costs_the_same_queries_for_one_patient_or_many(app):
         add_checkin(app, f"p{n}@example.com")
         add_session(app, f"p{n}@example.com")
     assert queries_for_list() == one
+
+
+def test_report_weeks_are_the_dashboards_monday_weeks(app):
+    client = signed_in(app, PATIENT, tz="America/New_York")
+    for days_ago in (0, 2, 6, 11, 20, 33, 60):
+        add_checkin(app, PATIENT, recorded_at=utcnow() - timedelta(days=days_ago, hours=3))
+    for days in (28, 90):
+        report = client.get(f"/export/me/report?days={days}").get_data(as_text=True)
+        dashboard = client.get(f"/dashboard?range={days}").get_data(as_text=True)
+        if days == 90:
+            # The dashboard's chart for a range is the same SVG the report draws.
+            assert _svg(report) == _svg(dashboard)
+        with app.app_context():
+            from crampcare.logbook.panels import chart_panel
+            from crampcare.models import User
+
+            patient = db.session.scalar(select(User).where(User.email == PATIENT))
+            weeks = chart_panel(patient, days)["weeks"]
+        # Monday weeks; the first bar may start on the range's first day (the dashboard's way).
+        assert all(bar.week_start.weekday() == 0 for bar in weeks[1:])
+        assert _svg(report).count("<rect") == len(weeks)
+
+
+def _svg(page: str) -> str:
+    chart = page[page.index('<svg class="chart"') :]
+    return chart[: chart.index("</svg>")]
+
+
+def test_report_lists_locations_red_flags_and_sessions(app):
+    client = signed_in(app, PATIENT)
+    session_id = add_session(app, PATIENT)
+    add_checkin(
+        app,
+        PATIENT,
+        session_id=session_id,
+        cramp_locations=["lower_back_left", "mid_back"],
+        red_flags=["night_pain"],
+    )
+    page = client.get("/export/me/report").get_data(as_text=True)
+    assert "Lower back, left; Mid back" in page
+    assert "<strong>Night pain not eased by rest</strong>" in page
+    sessions = page[page.index('class="data-table sessions-table"') :]
+    assert "gentle-lower-back" in sessions and "6 of 6" in sessions
+
+
+def test_a_clinician_reads_the_report_in_the_third_person_with_the_name(app):
+    patient = signed_in(app, PATIENT)
+    doctor = signed_in(app, DOCTOR, role="clinician")
+    share_between(app, PATIENT, DOCTOR)
+    with app.app_context():
+        from crampcare.models import User
+
+        user = db.session.scalar(select(User).where(User.email == PATIENT))
+        user.display_name = "Rosa Delgado-Fernández"
+        db.session.commit()
+    for days_ago in (1, 3, 9, 16):
+        add_checkin(app, PATIENT, recorded_at=utcnow() - timedelta(days=days_ago), water_ml=200)
+    base = f"/clinician/patients/{user_id(app, PATIENT)}"
+    for path in (f"{base}/report", base):
+        page = doctor.get(path).get_data(as_text=True)
+        assert "Rosa Delgado-Fernández" in page
+        assert "They should drink to thirst around their workouts" in page
+        assert "your workouts" not in page
+    own = patient.get("/export/me/report").get_data(as_text=True)
+    assert "Drink to thirst around your workouts" in own
+    # The tag reads the same on both sides.
+    assert '<span class="advice-tag advice-tag-hydration">Water</span>' in patient.get(
+        "/dashboard"
+    ).get_data(as_text=True)
+    assert ">Water</span>" in doctor.get("/clinician/patients").get_data(as_text=True)

@@ -148,15 +148,24 @@ def test_cramp_uses_the_snomed_finding_with_its_details():
     assert codings(cramp["code"]) == {(SNOMED, "55300003")}
     assert cramp["code"]["coding"][0]["display"] == "Cramp (finding)"
     assert "valueInteger" not in cramp
-    [severity] = component(cramp, CODE_SYSTEM, "cramp-severity")
-    assert severity["valueInteger"] == 2
+    [severity] = component(cramp, SNOMED, "246112005")
+    assert severity == component(cramp, CODE_SYSTEM, "cramp-severity")[0]
+    assert codings(severity["valueCodeableConcept"]) == {(SNOMED, "6736007")}
+    assert severity["valueCodeableConcept"]["text"] == "Moderate"
     [timing] = component(cramp, CODE_SYSTEM, "cramp-timing")
     assert codings(timing["valueCodeableConcept"]) == {(CODE_SYSTEM, "after_stretch")}
     locations = component(cramp, CODE_SYSTEM, "cramp-location")
+    # The lower back has a SNOMED CT body structure; the mid back goes as text and our code.
     assert [codings(c["valueCodeableConcept"]) for c in locations] == [
-        {(CODE_SYSTEM, "lower_back_left")},
+        {(SNOMED, "37822005"), (CODE_SYSTEM, "lower_back_left")},
         {(CODE_SYSTEM, "mid_back")},
     ]
+    assert [c["valueCodeableConcept"]["text"] for c in locations] == [
+        "Lower back, left",
+        "Mid back",
+    ]
+    # Two sites: Observation.bodySite holds one, so the components carry them.
+    assert "bodySite" not in cramp
     [pain] = component(cramp, LOINC, "72514-3")
     assert pain["valueInteger"] == 6
 
@@ -303,3 +312,50 @@ def test_every_red_flag_code_exports_with_its_clinical_display():
     values = [c["valueCodeableConcept"]["coding"][0] for c in components]
     assert [(v["system"], v["code"]) for v in values] == [(CODE_SYSTEM, f) for f in flags]
     assert {v["code"]: v["display"] for v in values} == RED_FLAG_CLINICAL
+
+
+@pytest.mark.parametrize(
+    ("severity", "code", "label"),
+    [(1, "255604002", "Mild"), (2, "6736007", "Moderate"), (3, "24484000", "Severe")],
+)
+def test_severity_is_a_snomed_qualifier(severity, code, label):
+    checkin = full_checkin(cramp_severity=severity)
+    cramp = by_id(export([checkin]))["checkin-7-cramp"]["resource"]
+    [component_] = component(cramp, SNOMED, "246112005")
+    assert component_["valueCodeableConcept"]["coding"] == [
+        {"system": SNOMED, "code": code, "display": label}
+    ]
+
+
+def test_one_site_is_the_observations_body_site():
+    checkin = full_checkin(cramp_locations=["lower_back"])
+    cramp = by_id(export([checkin]))["checkin-7-cramp"]["resource"]
+    assert codings(cramp["bodySite"]) == {(SNOMED, "37822005"), (CODE_SYSTEM, "lower_back")}
+    assert cramp["bodySite"]["text"] == "Lower back"
+
+
+@dataclass
+class Plan:
+    id: int = 3
+    routine_slug: str = "gentle-lower-back-release"
+    routine_title: str = "Gentle lower back release"
+    sessions_per_week: int = 4
+    note: str = "Hold each stretch gently."
+    created_at: datetime = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
+    clinician: str | None = "Dr Ana Ruiz"
+
+
+def test_plans_are_care_plans_with_the_routine_and_its_frequency():
+    text = "".join(bundle_chunks(Patient(), [full_checkin()], GENERATED_AT, [Plan()]))
+    document = json.loads(text)
+    Bundle.model_validate(document)
+    plan = by_id(document)["plan-3"]["resource"]
+    assert plan["resourceType"] == "CarePlan"
+    assert (plan["status"], plan["intent"]) == ("active", "plan")
+    assert plan["subject"] == {"reference": by_id(document)["patient-42"]["fullUrl"]}
+    assert plan["author"] == {"display": "Dr Ana Ruiz"}
+    [activity] = plan["activity"]
+    detail = activity["detail"]
+    assert detail["code"]["coding"][0]["code"] == "gentle-lower-back-release"
+    assert detail["scheduledTiming"]["repeat"] == {"frequency": 4, "period": 1, "periodUnit": "wk"}
+    assert detail["description"] == "Hold each stretch gently."

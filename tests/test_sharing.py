@@ -190,7 +190,7 @@ def test_views_and_exports_are_audited_and_shown_to_the_patient(app):
     page = patient.get("/sharing").get_data(as_text=True)
     log = page[page.index("Audit log") :]
     assert log.count(DOCTOR) == 3
-    assert "Viewed your data" in log and "Exported your data" in log and "Signed in" not in log
+    assert "Viewed your data" in log and "Downloaded your data" in log and "Signed in" not in log
     assert "Created the account" in log
     tokyo = latest.astimezone(ZoneInfo("Asia/Tokyo"))
     assert f"{tokyo:%H:%M}" in log

@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget, TimeInput
 
 from ..local_time import canonical_timezone, is_timezone, timezone_groups
@@ -117,8 +117,14 @@ class LoginForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    """What the advice needs to know about you, and how to show amounts."""
+    """What the advice needs to know about you, how to show amounts, and your name."""
 
+    display_name = StringField(
+        "Your name",
+        description="Optional. Whoever you share with reads it; without it they read your email.",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[Optional(), Length(max=100, message="Keep your name to 100 characters.")],
+    )
     timezone = SelectField(
         "Timezone",
         validators=[DataRequired(message="Choose a timezone."), _validate_timezone],

@@ -3,7 +3,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import audit, shares
+from .. import audit, plans, shares
 from ..advice import AdviceConfig
 from ..exports.streams import csv_response, dated_filename, fhir_response, report_response
 from ..extensions import db
@@ -14,13 +14,13 @@ from ..logbook.summary import summarise
 from ..models import User, utcnow
 from ..record_ids import record_id
 from . import bp
-from .forms import RedeemForm
+from .forms import PlanForm, RedeemForm
 
 SORTS = {
     "activity": (lambda s: (s.last_activity is None, -(s.last_activity or utcnow()).timestamp())),
-    "cramps": (lambda s: (-s.cramps, s.patient.email)),
-    "sessions": (lambda s: (-s.sessions_per_week, s.patient.email)),
-    "email": (lambda s: s.patient.email),
+    "cramps": (lambda s: (-s.cramps, s.patient.name.casefold())),
+    "sessions": (lambda s: (-s.sessions_per_week, s.patient.name.casefold())),
+    "email": (lambda s: s.patient.name.casefold()),
 }
 
 
@@ -50,11 +50,24 @@ def patients():
     """Every patient sharing with you, with their recent numbers and advice."""
     sort = request.args.get("sort", "activity")
     sort = sort if sort in SORTS else "activity"
+    return render_template("clinician/patients.html", **_patient_list(sort), form=RedeemForm())
+
+
+def _patient_list(sort: str) -> dict:
+    """The shared patients' summaries, sorted, and this week of the plans you set them."""
     rows = db.session.execute(shares.shared_patients(current_user.id)).all()
     summaries = sorted(summarise(rows, utcnow(), _config()), key=SORTS[sort])
-    return render_template(
-        "clinician/patients.html", summaries=summaries, sort=sort, form=RedeemForm()
+    patients = [patient for patient, _since in rows]
+    found = (
+        db.session.scalars(plans.plans_set_by(current_user.id, [p.id for p in patients]))
+        .unique()
+        .all()
     )
+    return {
+        "summaries": summaries,
+        "sort": sort,
+        "plan_weeks": plans.this_week_by_patient(found, patients),
+    }
 
 
 @bp.post("/patients/redeem")
@@ -66,11 +79,7 @@ def redeem():
     if share is None:
         if not form.code.errors:
             form.code.errors.append(shares.UNUSABLE)
-        rows = db.session.execute(shares.shared_patients(current_user.id)).all()
-        summaries = summarise(rows, utcnow(), _config())
-        page = render_template(
-            "clinician/patients.html", summaries=summaries, sort="activity", form=form
-        )
+        page = render_template("clinician/patients.html", **_patient_list("activity"), form=form)
         return page, 400
     audit.record("share_redeemed", share.patient, current_user)
     db.session.commit()
@@ -106,8 +115,87 @@ def patient(patient_id: int):
         return render_template("dashboard/_range_panels.html", **ranged, **context)
     audit.record("clinician_view", patient, current_user, "Viewed your dashboard")
     db.session.commit()
-    context.update(panels.dashboard(patient, range_days, before))
+    context.update(_for_clinician(panels.dashboard(patient, range_days, before)))
+    context.update(_plans_panel(patient))
     return render_template("clinician/patient.html", **context)
+
+
+def _for_clinician(dashboard: dict) -> dict:
+    """The dashboard's panels with the advice worded for the clinician ("they", not "you")."""
+    if "advice" in dashboard:
+        items = [item.for_reader("clinician") for item in dashboard["advice"]["items"]]
+        dashboard["advice"] = {**dashboard["advice"], "items": items}
+    return dashboard
+
+
+def _plans_panel(patient: User, form: PlanForm | None = None) -> dict:
+    """The plans this clinician set for the patient, with their weeks, and the form."""
+    found = db.session.scalars(plans.plans_set_by(current_user.id, [patient.id])).unique().all()
+    if form is None:
+        form = PlanForm(formdata=None)
+    routines = db.session.scalars(plans.routines_for_plans(current_user.id)).all()
+    form.routine_slug.choices = [
+        (r.slug, r.title + (" (yours)" if r.owner_id else "")) for r in routines
+    ]
+    return {
+        "patient": patient,
+        "plans": [plans.adherence(found, [patient])[p.id] for p in found] if found else [],
+        "plan_form": form,
+    }
+
+
+def _plans_response(patient: User, form: PlanForm | None = None, done: str = ""):
+    """The plans panel alone for htmx, else the patient's page (a form to correct) or a redirect."""
+    if is_fragment_request():
+        return render_template("clinician/_plans.html", done=done, **_plans_panel(patient, form))
+    if form is not None:
+        return patient_page_with(patient, form)
+    flash(done, "success")
+    return redirect(url_for("clinician.patient", patient_id=patient.id, _anchor="plans"), 303)
+
+
+def patient_page_with(patient: User, form: PlanForm) -> str:
+    """The patient's page with a plan form that needs correcting."""
+    context = {
+        "read_only": True,
+        "range_days": panels.DEFAULT_RANGE,
+        "panel_url": lambda _panel, **values: url_for(
+            "clinician.patient", patient_id=patient.id, **values
+        ),
+        **_for_clinician(panels.dashboard(patient, panels.DEFAULT_RANGE)),
+        **_plans_panel(patient, form),
+    }
+    return render_template("clinician/patient.html", **context)
+
+
+@bp.post("/patients/<int:patient_id>/plans")
+def set_plan(patient_id: int):
+    """Set a home programme for a shared patient."""
+    patient = shared_patient_or_404(patient_id)
+    form = PlanForm()
+    valid = form.validate()
+    values, errors = plans.read_plan(request.form, current_user)
+    for name, message in errors.items():
+        if not form[name].errors:
+            form[name].errors = [message]
+    if not valid or errors:
+        return _plans_response(patient, form)
+    plan = plans.set_plan(patient, current_user, **values)
+    audit.record("plan_set", patient, current_user, plans.audit_words(plan))
+    db.session.commit()
+    return _plans_response(patient, done="Plan set: your patient sees it first on their home page.")
+
+
+@bp.post("/patients/<int:patient_id>/plans/<int:plan_id>/delete")
+def remove_plan(patient_id: int, plan_id: int):
+    """Remove a plan you set for this patient."""
+    patient = shared_patient_or_404(patient_id)
+    plan = plans.get_plan_or_404(plan_id, current_user)
+    if plan.patient_id != patient.id:
+        abort(404)
+    plans.remove_plan(plan, current_user)
+    db.session.commit()
+    return _plans_response(patient, done="Plan removed.")
 
 
 @bp.get("/patients/<int:patient_id>/export.csv")
@@ -121,19 +209,22 @@ def export_csv(patient_id: int):
 def export_fhir(patient_id: int):
     """A shared patient's check-ins as a FHIR R4 Bundle."""
     patient = _audited_export(patient_id, "FHIR")
-    return fhir_response(patient, dated_filename(f"crampcare-patient-{patient.id}", "fhir.json"))
+    filename = dated_filename(f"crampcare-patient-{patient.id}", "fhir.json")
+    return fhir_response(patient, filename, clinician=current_user)
 
 
 @bp.get("/patients/<int:patient_id>/report")
 def report(patient_id: int):
-    """A shared patient's printable report."""
-    patient = _audited_export(patient_id, "printable report")
+    """A shared patient's printable report: read on screen, so the log says viewed."""
+    patient = shared_patient_or_404(patient_id)
+    audit.record("clinician_view", patient, current_user, "Viewed the printable report")
     db.session.commit()
-    return report_response(patient, url_for("clinician.patient", patient_id=patient.id))
+    back = url_for("clinician.patient", patient_id=patient.id)
+    return report_response(patient, back, reader="clinician")
 
 
 def _audited_export(patient_id: int, kind: str) -> User:
     """Authorise an export and write it to the patient's audit log (committed by the export)."""
     patient = shared_patient_or_404(patient_id)
-    audit.record("clinician_export", patient, current_user, f"Downloaded a {kind} export")
+    audit.record("clinician_export", patient, current_user, f"Downloaded the {kind} export")
     return patient

@@ -11,6 +11,8 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from .. import plans
+from ..extensions import db
 from ..fragments import is_fragment_request
 from ..local_time import local_now
 from ..logbook import panels, service
@@ -63,7 +65,10 @@ def _page():
         content = cache.app_cache().rendered(key, render_panels)
     else:
         content = render_panels()
-    return render_template("dashboard/index.html", content=content)
+    # Plans change without the log changing, so they stay outside the kept panels.
+    return render_template(
+        "dashboard/index.html", content=content, plans=plans.patient_plans(current_user, weeks=4)
+    )
 
 
 def _fragment_or_page(fragment: str, build):
@@ -184,3 +189,13 @@ def delete_checkin(checkin_id: int):
     response = make_response("")
     response.headers["HX-Trigger"] = "checkin-saved"
     return response
+
+
+@bp.post("/dashboard/plans/<int:plan_id>/delete")
+def remove_plan(plan_id: int):
+    """Remove one of your plans (the clinician who set it no longer sees it either)."""
+    plan = plans.get_plan_or_404(plan_id, current_user)
+    plans.remove_plan(plan, current_user)
+    db.session.commit()
+    flash("Plan removed.", "success")
+    return redirect(url_for("dashboard.index"), 303)

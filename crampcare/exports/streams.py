@@ -1,7 +1,7 @@
 """The export responses, shared by a patient's own downloads and a clinician's."""
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
@@ -9,16 +9,16 @@ from flask import Response, current_app, render_template, request, stream_with_c
 from sqlalchemy import select
 
 from ..advice import AdviceConfig
-from ..charts import cramps_per_week_svg
 from ..csv_export import csv_chunks
 from ..database import READ_ONLY
 from ..extensions import db
 from ..fhir import bundle_chunks
-from ..local_time import resolve_timezone, today, window_start
-from ..logbook.queries import checkins_of
+from ..local_time import window_start
+from ..logbook.panels import chart_panel
+from ..logbook.queries import advice_for, checkins_of, sessions_of
 from ..logbook.summary import summarise
-from ..logbook.weeks import cramp_weeks, last_weeks
-from ..models import Checkin, User, WorkoutSession, utcnow
+from ..models import Checkin, Routine, User, WorkoutSession, utcnow
+from ..plans import plan_records
 
 # Rows fetched from the database at a time, and text sent to the client at a time.
 BATCH_ROWS = 500
@@ -107,41 +107,57 @@ def csv_response(patient: User, filename: str) -> Response:
     return _download(chunks, "text/csv; charset=utf-8", filename)
 
 
-def fhir_response(patient: User, filename: str) -> Response:
-    """Every check-in as a streamed FHIR R4 collection Bundle."""
+def fhir_response(patient: User, filename: str, clinician: User | None = None) -> Response:
+    """Every check-in and plan as a streamed FHIR R4 collection Bundle.
+
+    A clinician's export carries the plans that clinician set; the patient's, all.
+    """
+    records = plan_records(patient.id, clinician.id if clinician else None)
     ref = _release(patient)
     checkins = (checkin for checkin, _ in export_rows(_stream(checkin_rows(ref.id))))
-    chunks = bundle_chunks(ref, checkins, utcnow())
+    chunks = bundle_chunks(ref, checkins, utcnow(), records)
     return _download(chunks, "application/fhir+json; charset=utf-8", filename)
 
 
-def report_response(patient: User, back_url: str) -> Response:
-    """A printable page: summary, cramps per week, advice and the check-ins of a range."""
+def report_response(patient: User, back_url: str, reader: str = "patient") -> Response:
+    """A printable page: summary, cramps per week, advice, check-ins and sessions of a range.
+
+    The summary covers the report's span and its weeks are the dashboard's Monday weeks;
+    the advice reads its own window, as on the dashboard. `reader` words the advice
+    for the patient or for their clinician.
+    """
     days = request.args.get("days", 90, type=int)
     days = days if days in REPORT_RANGES else 90
     now = utcnow()
     config = AdviceConfig.from_mapping(current_app.config)
-    summary = summarise([(patient, None)], now, config)[0]
+    summary = summarise([(patient, None)], now, replace(config, window_days=days))[0]
     start = window_start(now, patient.timezone, days)
     checkins = db.session.scalars(checkins_of(patient.id, since=start)).all()
-    # Monday-to-Sunday weeks, as on the patient's dashboard, all inside the range.
-    first_week, last_week = last_weeks(today(patient.timezone, now), max(4, days // 7))
-    weeks = cramp_weeks(
-        ((checkin.recorded_at, checkin.cramp_severity) for checkin in checkins),
-        resolve_timezone(patient.timezone),
-        first_week,
-        last_week,
+    sessions = db.session.scalars(sessions_of(patient.id, since=start)).all()
+    titles = dict(
+        db.session.execute(
+            select(Routine.slug, Routine.title).where(
+                Routine.slug.in_({session.routine_slug for session in sessions})
+            )
+        ).all()
     )
+    _config, advice = advice_for(patient, now)
     html = render_template(
         "exports/report.html",
         patient=patient,
         summary=summary,
+        advice=[item.for_reader(reader) for item in advice],
+        advice_days=config.window_days,
         checkins=checkins,
-        chart=cramps_per_week_svg(weeks),
+        sessions=sessions,
+        routine_titles=titles,
+        # The dashboard's own chart of this range: the same Monday-to-Sunday weeks.
+        chart=chart_panel(patient, days, now),
         days=days,
         ranges=REPORT_RANGES,
         generated_at=now,
         back_url=back_url,
+        reader=reader,
     )
     return current_app.make_response(html)
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import current_app, jsonify, render_template, url_for
 from flask_login import current_user
 
+from .. import plans
 from ..headers import CACHEABLE_EXCEPTIONS, NO_STORE_PREFIXES, never_store
 from ..routines.queries import routine_to_start, visitor_urgent_advice
 from . import bp
@@ -20,10 +21,17 @@ def index():
     """The landing page: what CrampCare does, or your next step when signed in."""
     patient = current_user.is_authenticated and current_user.is_patient
     next_routine = routine_to_start() if patient else None
+    patient_plans = plans.patient_plans(current_user) if patient else []
     pressing = visitor_urgent_advice()
-    if pressing or (next_routine is not None and next_routine.owner_id is not None):
-        never_store()  # advice read from this person's log, or a routine they built
-    return render_template("index.html", next_routine=next_routine, pressing=pressing)
+    if (
+        pressing
+        or patient_plans
+        or (next_routine is not None and next_routine.owner_id is not None)
+    ):
+        never_store()  # advice read from this person's log, their plans, or a routine they built
+    return render_template(
+        "index.html", next_routine=next_routine, plans=patient_plans, pressing=pressing
+    )
 
 
 @bp.get("/offline")

@@ -78,7 +78,7 @@ def test_share_redeem_view_and_audit(browser, live_server, live_app, page, conso
     page.goto("/sharing")
     log = page.locator(".audit-log").inner_text()
     assert "dr.lee@example.com" in log and "Viewed your data" in log
-    assert "Exported your data" in log
+    assert "Viewed the printable report" in log and "Downloaded" not in log
     shot(page, "sharing-log")
     # Revoking asks first, on a page of its own.
     page.click("a:has-text('Revoke')")
