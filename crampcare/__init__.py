@@ -4,7 +4,16 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config, errors, form_text, formatting, headers, logins, passwords
+from . import (
+    config,
+    errors,
+    form_text,
+    formatting,
+    headers,
+    logins,
+    passwords,
+    static_files,
+)
 from .database import configure_engine, engine_options
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .logbook import versions
@@ -44,6 +53,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     form_text.init_app(app)
     limiter.init_app(app)
     logins.init_app(app, login_manager)
+    static_files.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)

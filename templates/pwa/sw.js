@@ -17,6 +17,9 @@ const {
 const STATIC_CACHE = `crampcare-static-${VERSION}`;
 const PAGE_CACHE = `crampcare-pages-${VERSION}`;
 const OFFLINE_PAGE = "/offline";
+// Static URLs carry their content hash (`?v=…`); a module imported by a relative path
+// asks for the bare path. Both are answered from the one precached copy.
+const STATIC_PATHS = new Set(STATIC_FILES.map((url) => new URL(url, self.location.origin).pathname));
 
 importScripts(OUTBOX_SCRIPT);
 
@@ -147,7 +150,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(pageFirstFromNetwork(event));
-  } else if (STATIC_FILES.includes(url.pathname)) {
+  } else if (STATIC_PATHS.has(url.pathname)) {
     event.respondWith(staticFromCache(event));
   }
 });

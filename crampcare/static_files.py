@@ -1,0 +1,67 @@
+"""Static files: a content hash in every URL, immutable caching for it, and compression.
+
+`url_for('static', filename=…)` adds `?v=<hash of the file's bytes>`. A request carrying
+the file's current hash is answered with a year-long immutable cache; any other (no hash,
+an old one, a module imported by a relative path from another module) with a short cache
+the browser revalidates, so it never keeps a stale file.
+"""
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, request
+
+from .extensions import compress
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, max-age=0, must-revalidate"
+# Text the app compresses (brotli, else gzip); images and fonts arrive compressed already.
+COMPRESSED_TYPES = (
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "application/manifest+json",
+    "image/svg+xml",
+)
+
+
+def file_hashes(static_folder: str | Path) -> dict[str, str]:
+    """A short hash of each static file's bytes, by its path under the folder."""
+    root = Path(static_folder)
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not any(part.startswith(".") for part in path.parts)
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Hash the static files once at start, version their URLs, set their caching."""
+    hashes = file_hashes(app.static_folder)
+    app.extensions["static_hashes"] = hashes
+    app.config.setdefault("COMPRESS_MIMETYPES", list(COMPRESSED_TYPES))
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    # A streamed response (the exports) is compressed chunk by chunk, never buffered whole.
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br"])
+    compress.init_app(app)
+
+    @app.url_defaults
+    def _versioned(endpoint, values):
+        if endpoint == "static" and "v" not in values:
+            digest = hashes.get(values.get("filename", ""))
+            if digest:
+                values["v"] = digest
+
+    @app.after_request
+    def _static_caching(response):
+        if request.endpoint != "static" or response.status_code not in (200, 304):
+            return response
+        filename = (request.view_args or {}).get("filename", "")
+        current = hashes.get(filename)
+        fresh = current is not None and request.args.get("v") == current
+        response.headers["Cache-Control"] = IMMUTABLE if fresh else REVALIDATE
+        if not fresh:
+            response.expires = None
+        return response
