@@ -43,8 +43,8 @@ def init_app(app: Flask) -> None:
     app.extensions["static_hashes"] = hashes
     app.config.setdefault("COMPRESS_MIMETYPES", list(COMPRESSED_TYPES))
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
-    # A streamed response (the exports) is compressed chunk by chunk, never buffered whole.
-    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br"])
+    # Streamed responses (the exports) go out as they are made: never buffered, never wrapped.
+    app.config.setdefault("COMPRESS_STREAMS", False)
     compress.init_app(app)
 
     @app.url_defaults
@@ -64,4 +64,22 @@ def init_app(app: Flask) -> None:
         response.headers["Cache-Control"] = IMMUTABLE if fresh else REVALIDATE
         if not fresh:
             response.expires = None
+        if response.is_streamed and response.mimetype in COMPRESSED_TYPES:
+            _read_whole(response)
         return response
+
+
+def _read_whole(response) -> None:
+    """Read a small static file into the response and close it.
+
+    Compressing it as a stream would wrap the open file in a generator that never
+    closes it; read whole, it is compressed in one go like any page.
+    """
+    source = response.response
+    try:
+        data = b"".join(source)
+    finally:
+        if hasattr(source, "close"):
+            source.close()
+    response.direct_passthrough = False
+    response.set_data(data)

@@ -68,7 +68,9 @@ def test_manifest_icons_exist_at_their_stated_sizes(client):
 def test_pages_link_the_manifest_icon_and_theme(client):
     page = client.get("/").get_data(as_text=True)
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page
-    assert re.search(r'rel="apple-touch-icon" href="/static/icons/apple-touch-icon.png\?v=[0-9a-f]{12}"', page)
+    assert re.search(
+        r'rel="apple-touch-icon" href="/static/icons/apple-touch-icon.png\?v=[0-9a-f]{12}"', page
+    )
     assert '<meta name="theme-color" content="#0f766e"' in page
     assert 'data-sw-url="/sw.js"' in page
 

@@ -61,15 +61,21 @@ def test_the_precache_asks_for_the_hashed_urls(client):
         assert f'"{url}"' in source
 
 
-def test_pages_css_and_js_are_compressed_with_brotli_or_gzip(client):
-    page = client.get("/").get_data(as_text=True)
-    script = next(u for u in static_urls(page) if u.startswith("/static/js/app.js"))
+def fetched(client, url: str, encoding: str):
+    """A whole response, its file closed."""
+    with client.get(url, headers={"Accept-Encoding": encoding}) as response:
+        response.get_data()
+        return response
+
+
+def test_pages_css_and_js_are_compressed_with_brotli_or_gzip(app, client):
+    script = f"/static/js/player.js?v={file_hashes(app.static_folder)['js/player.js']}"
     for url in ("/static/css/app.css", script, "/"):
-        plain = client.get(url, headers={"Accept-Encoding": "identity"})
+        plain, br, gz = (
+            fetched(client, url, encoding) for encoding in ("identity", "gzip, deflate, br", "gzip")
+        )
         body = plain.get_data()
         assert "Content-Encoding" not in plain.headers
-        br = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
-        gz = client.get(url, headers={"Accept-Encoding": "gzip"})
         assert (br.headers["Content-Encoding"], gz.headers["Content-Encoding"]) == ("br", "gzip")
         assert "Accept-Encoding" in br.headers["Vary"]
         unpacked = brotli.decompress(br.get_data()), gzip.decompress(gz.get_data())
