@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from ..advice import AdviceItem
 from ..charts import WeekBar, cramps_per_week_svg
@@ -17,7 +18,16 @@ from ..extensions import db
 from ..local_time import local_day_start, today, week_bounds, week_start
 from ..models import Checkin, User, WorkoutSession, utcnow
 from .queries import advice_for, checkins_of
-from .tallies import between, count_where, exact_mean, per_week, sum_where
+from .tallies import (
+    between,
+    count_where,
+    exact_mean,
+    moment,
+    per_week,
+    sum_where,
+    week_parameters,
+    week_values,
+)
 
 RANGES = (7, 28, 90)
 DEFAULT_RANGE = 28
@@ -65,6 +75,17 @@ def _evidence_of(item: AdviceItem, evidence: dict[int, Evidence]) -> list[Eviden
     return sorted(found, key=lambda e: e.recorded_at, reverse=True)
 
 
+@cache
+def _sessions_statement(weeks: int):
+    """Sessions started in each of `weeks` weeks (see tallies.py): one row."""
+    started = WorkoutSession.started_at
+    bounds = week_parameters(started, weeks)
+    first, end = bounds[0], bounds[-1]
+    return select(*per_week(started, weeks)).where(
+        WorkoutSession.user_id == bindparam("user_id"), started >= first, started < end
+    )
+
+
 def sessions_panel(patient: User, now: datetime | None = None) -> dict:
     """This local week's sessions and the streak of weeks with enough sessions."""
     now = now or utcnow()
@@ -72,11 +93,7 @@ def sessions_panel(patient: User, now: datetime | None = None) -> dict:
     first_week = this_week - timedelta(weeks=STREAK_WEEKS)
     bounds = week_bounds(first_week, this_week, patient.timezone)
     counts = db.session.execute(
-        select(*per_week(WorkoutSession.started_at, bounds)).where(
-            WorkoutSession.user_id == patient.id,
-            WorkoutSession.started_at >= bounds[0],
-            WorkoutSession.started_at < bounds[-1],
-        )
+        _sessions_statement(len(bounds) - 1), {"user_id": patient.id, **week_values(bounds)}
     ).one()
     per_week_count = {first_week + timedelta(weeks=n): count for n, count in enumerate(counts)}
     # The week under way counts once it has enough sessions; until then it does not break it.
@@ -116,23 +133,31 @@ def _span(patient: User, range_days: int, now: datetime | None) -> RangeSpan:
 WATER_KINDS = {"cramp_days": Checkin.cramp_severity >= 1, "other_days": Checkin.cramp_severity == 0}
 
 
-def _range_tallies(patient: User, span: RangeSpan):
-    """Every count and sum the chart and water panels show, in one aggregate query."""
-    bounds = week_bounds(span.first_week, span.last_week, patient.timezone)
-    since = local_day_start(span.first_day, patient.timezone)
+@cache
+def _range_statement(weeks: int):
+    """Every count and sum the chart and water panels show over `weeks` weeks: one row."""
     at, cramp = Checkin.recorded_at, Checkin.cramp_severity >= 1
+    bounds, since = week_parameters(at, weeks), moment("since", at)
     with_water = and_(at >= since, Checkin.water_ml.is_not(None))
     columns = [
-        *per_week(at, bounds),
-        *per_week(at, bounds, cramp),
+        *per_week(at, weeks),
+        *per_week(at, weeks, cramp),
         # The bars cover whole weeks; the headline counts only the range's own days.
         count_where(and_(between(at, since, bounds[-1]), cramp)).label("cramps_in_range"),
     ]
     for name, kind in WATER_KINDS.items():
         columns.append(count_where(and_(with_water, kind)).label(f"{name}_count"))
         columns.append(sum_where(and_(with_water, kind), Checkin.water_ml).label(f"{name}_sum"))
+    return select(*columns).where(Checkin.user_id == bindparam("user_id"), at >= bounds[0])
+
+
+def _range_tallies(patient: User, span: RangeSpan):
+    """The range's week bounds, its first moment, and its figures counted by the database."""
+    bounds = week_bounds(span.first_week, span.last_week, patient.timezone)
+    since = local_day_start(span.first_day, patient.timezone)
     row = db.session.execute(
-        select(*columns).where(Checkin.user_id == patient.id, at >= bounds[0])
+        _range_statement(len(bounds) - 1),
+        {"user_id": patient.id, "since": since, **week_values(bounds)},
     ).one()
     return bounds, since, row
 
