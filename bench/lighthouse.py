@@ -48,6 +48,10 @@ def ensure_lighthouse() -> None:
     if CLI.exists():
         return
     PREFIX.mkdir(exist_ok=True)
+    # A package.json of its own, or npm walks up to the project's and installs there.
+    manifest = PREFIX / "package.json"
+    if not manifest.exists():
+        manifest.write_text('{\n  "private": true\n}\n')
     npm = shutil.which("npm") or "npm"
     subprocess.run(
         [npm, "install", "--no-audit", "--no-fund", "-E", "lighthouse@12.2.3"],
