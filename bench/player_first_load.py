@@ -30,7 +30,7 @@ def main() -> None:
     slug, page = max(pages.items(), key=lambda item: len(gzip.compress(item[1])))
     files = {"page": page}
     for path in sorted(set(ASSET.findall(page.decode()))):
-        files[path] = (PROJECT_ROOT / path.lstrip("/")).read_bytes()
+        files[path] = (PROJECT_ROOT / path.split("?")[0].lstrip("/")).read_bytes()
     htmx = f"static/vendor/htmx-{app.config['HTMX_VERSION']}.min.js"
     files.setdefault("/" + htmx, (PROJECT_ROOT / htmx).read_bytes())
     total = 0

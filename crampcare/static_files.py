@@ -1,14 +1,17 @@
 """Static files: a content hash in every URL, immutable caching for it, and compression.
 
 `url_for('static', filename=…)` adds `?v=<hash of the file's bytes>`. A request carrying
-the file's current hash is answered with a year-long immutable cache; any other (no hash,
-an old one, a module imported by a relative path from another module) with a short cache
-the browser revalidates, so it never keeps a stale file.
+the file's current hash is answered with a year-long immutable cache, its bytes compressed
+once at the best ratio and kept; any other (no hash, an old one, a module imported by a
+relative path from another module) with a short cache the browser revalidates, so it
+never keeps a stale file, compressed per request like a page.
 """
 
+import gzip
 import hashlib
 from pathlib import Path
 
+import brotli
 from flask import Flask, request
 
 from .extensions import compress
@@ -64,9 +67,34 @@ def init_app(app: Flask) -> None:
         response.headers["Cache-Control"] = IMMUTABLE if fresh else REVALIDATE
         if not fresh:
             response.expires = None
-        if response.is_streamed and response.mimetype in COMPRESSED_TYPES:
+        if response.status_code == 200 and response.mimetype in COMPRESSED_TYPES:
             _read_whole(response)
+            if fresh:
+                _send_compressed(response, filename, current)
         return response
+
+    def _send_compressed(response, filename: str, digest: str) -> None:
+        # A hashed file never changes: compressed once, at the best ratio, then reused.
+        encoding = request.accept_encodings.best_match(("br", "gzip"))
+        if encoding is None:
+            return
+        key = (filename, digest, encoding)
+        if key not in compressed:
+            compressed[key] = _compress(response.get_data(), encoding)
+        response.set_data(compressed[key])
+        response.headers["Content-Encoding"] = encoding
+        etag, _weak = response.get_etag()
+        if etag:
+            response.set_etag(f"{etag}:{encoding}")
+        response.make_conditional(request)
+
+    compressed: dict[tuple[str, str, str], bytes] = {}
+
+
+def _compress(data: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        return brotli.compress(data, quality=11)
+    return gzip.compress(data, compresslevel=9, mtime=0)
 
 
 def _read_whole(response) -> None:
