@@ -17,6 +17,19 @@ from crampcare.seed import seed_routines  # noqa: E402
 
 BUDGET = 60 * 1024
 ASSET = re.compile(r'(?:src|href|data-src)="(/static/[^"]+)"')
+MODULE_IMPORT = re.compile(r'^import .* from "\./([^"]+)";', re.MULTILINE)
+
+
+def with_imports(path: str, files: dict[str, bytes]) -> None:
+    """Add this static file and, for a JS module, the modules it imports, to files."""
+    if path in files:
+        return
+    file_path = path.split("?")[0]  # the content hash the URL carries
+    files[path] = (PROJECT_ROOT / file_path.lstrip("/")).read_bytes()
+    if file_path.endswith(".js"):
+        folder = file_path.rsplit("/", 1)[0]
+        for name in MODULE_IMPORT.findall(files[path].decode()):
+            with_imports(f"{folder}/{name}", files)
 
 
 def main() -> None:
@@ -30,7 +43,7 @@ def main() -> None:
     slug, page = max(pages.items(), key=lambda item: len(gzip.compress(item[1])))
     files = {"page": page}
     for path in sorted(set(ASSET.findall(page.decode()))):
-        files[path] = (PROJECT_ROOT / path.split("?")[0].lstrip("/")).read_bytes()
+        with_imports(path, files)
     htmx = f"static/vendor/htmx-{app.config['HTMX_VERSION']}.min.js"
     files.setdefault("/" + htmx, (PROJECT_ROOT / htmx).read_bytes())
     total = 0

@@ -11,6 +11,7 @@ from . import (
     formatting,
     headers,
     logins,
+    operations,
     passwords,
     static_files,
 )
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     formatting.init_app(app)
     versions.init_app(app)
+    operations.init_app(app)
 
     # Before any route is added: every `<int:…>` then stops at what a column can hold.
     app.url_map.converters["int"] = RecordIdConverter
@@ -84,9 +86,32 @@ def _configure_cookies(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, auth, checkins, clinician, dashboard, exports, pwa, routines, sharing
+    from . import (
+        api,
+        auth,
+        checkins,
+        clinician,
+        dashboard,
+        exports,
+        pwa,
+        routines,
+        sessions,
+        sharing,
+    )
 
-    for module in (auth, pwa, routines, checkins, dashboard, clinician, exports, sharing, api):
+    for module in (
+        auth,
+        pwa,
+        routines,
+        checkins,
+        sessions,
+        dashboard,
+        clinician,
+        exports,
+        sharing,
+        api,
+        operations,
+    ):
         app.register_blueprint(module.bp)
 
 

@@ -6,8 +6,26 @@ import secrets
 import tempfile
 from pathlib import Path
 
+# Push services of the browsers people use: Chrome and Edge on Android and desktop
+# (Firebase Cloud Messaging), Firefox (Mozilla autopush), Safari (Apple), Edge on Windows.
+DEFAULT_PUSH_HOSTS = (
+    "fcm.googleapis.com",
+    "updates.push.services.mozilla.com",
+    "*.push.services.mozilla.com",
+    "web.push.apple.com",
+    "*.notify.windows.com",
+)
+
 # Environment variables that map one-to-one onto config keys.
-ENVIRONMENT_KEYS = ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "RATELIMIT_KEY_PREFIX")
+ENVIRONMENT_KEYS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "RATELIMIT_STORAGE_URI",
+    "RATELIMIT_KEY_PREFIX",
+    "METRICS_TOKEN",
+    "VAPID_PRIVATE_KEY",
+    "VAPID_SUBJECT",
+)
 
 
 def defaults(instance_path: str) -> dict:
@@ -38,12 +56,21 @@ def defaults(instance_path: str) -> dict:
         "HTMX_CDN_URL": "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js",
         "HTMX_SRI": "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg",
         "SQLITE_BUSY_TIMEOUT_MS": 15000,
+        # Reminders (Web Push): who the push services may contact about our messages,
+        # how long a reminder is worth delivering, and how late a run may still send it.
+        "VAPID_SUBJECT": "mailto:reminders@crampcare.invalid",
+        "PUSH_TTL_SECONDS": 4 * 3600,
+        "REMINDER_WINDOW_MINUTES": 60,
+        "PUSH_ENDPOINT_HOSTS": DEFAULT_PUSH_HOSTS,
     }
 
 
 def from_environment() -> dict:
     """Return the config keys set in the environment."""
     found = {key: os.environ[key] for key in ENVIRONMENT_KEYS if os.environ.get(key)}
+    if os.environ.get("PUSH_ENDPOINT_HOSTS"):
+        hosts = os.environ["PUSH_ENDPOINT_HOSTS"].split(",")
+        found["PUSH_ENDPOINT_HOSTS"] = tuple(host.strip() for host in hosts if host.strip())
     # Plain-http local runs (`make run`) turn secure cookies off explicitly.
     if os.environ.get("SECURE_COOKIES"):
         found["SECURE_COOKIES"] = os.environ["SECURE_COOKIES"].lower() in ("1", "true", "yes")

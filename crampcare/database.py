@@ -10,10 +10,11 @@ READ_ONLY = {"crampcare_read_only": True}
 
 def engine_options(database_url: str, busy_timeout_ms: int) -> dict:
     """Return create_engine keyword arguments for a database URL."""
+    # An error's message never quotes the values of a statement: they are people's data.
     if database_url.startswith("sqlite"):
         # Seconds; sqlite3 then retries a locked database for this long.
-        return {"connect_args": {"timeout": busy_timeout_ms / 1000}}
-    return {"pool_pre_ping": True}
+        return {"connect_args": {"timeout": busy_timeout_ms / 1000}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "hide_parameters": True}
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:

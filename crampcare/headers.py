@@ -5,7 +5,9 @@ from urllib.parse import urlsplit
 from flask import Flask, request
 
 # Areas that show or carry health data: never stored by a browser or the service worker.
-NO_STORE_BLUEPRINTS = frozenset({"dashboard", "clinician", "exports", "api", "checkins", "sharing"})
+NO_STORE_BLUEPRINTS = frozenset(
+    {"dashboard", "clinician", "exports", "api", "checkins", "sessions", "sharing"}
+)
 # Pages of those areas that hold no data of anyone's: the empty forms and background reading.
 CACHEABLE_ENDPOINTS = frozenset({"checkins.new_checkin", "checkins.new_cramp", "checkins.learn"})
 NO_STORE_PREFIXES = (
@@ -16,6 +18,7 @@ NO_STORE_PREFIXES = (
     "/api",
     "/account",
     "/sharing",
+    "/sessions",
 )
 # The empty forms live beside the history but hold no data: they may be cached offline.
 CACHEABLE_EXCEPTIONS = frozenset({"/checkins/new"})

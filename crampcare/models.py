@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -79,9 +80,15 @@ class User(UserMixin, db.Model):
     # Goes up whenever the user's check-ins or sessions change (crampcare/logbook/versions.py),
     # so what was computed from them can be kept until then.
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Reminders: local weekdays ("mon"…"sun") and a local time "HH:MM" (crampcare/reminders).
+    reminder_days: Mapped[list[str]] = mapped_column(JSON, default=list)
+    reminder_time: Mapped[str | None] = mapped_column(String(5))
 
     login_sessions: Mapped[list[LoginSession]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+    push_subscriptions: Mapped[list[PushSubscription]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="PushSubscription.id"
     )
 
     # The sign-in this request arrived with; set by the user loader.
@@ -176,6 +183,20 @@ class Routine(db.Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+
+
+class FavouriteRoutine(db.Model):
+    """A routine a person starred, to find it first in the picker."""
+
+    __tablename__ = "favourite_routines"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    routine_id: Mapped[int] = mapped_column(
+        ForeignKey("routines.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Step(db.Model):
@@ -358,3 +379,44 @@ class AuditEvent(db.Model):
     address: Mapped[str] = mapped_column(String(64), default="")
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+
+class PushSubscription(db.Model):
+    """A browser that asked for reminders, tied to the sign-in it was made in.
+
+    Ending that sign-in (signing out, "sign out everywhere", a password change) ends the
+    subscription with it: the database cascades the delete.
+    """
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    login_session_id: Mapped[int] = mapped_column(
+        ForeignKey("login_sessions.id", ondelete="CASCADE"), index=True
+    )
+    endpoint: Mapped[str] = mapped_column(String(1000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(120))
+    auth: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def subscription_info(self) -> dict:
+        """The subscription as the push library takes it."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+
+class ReminderDelivery(db.Model):
+    """A reminder claimed for one person, local day and time: the row is the claim.
+
+    Its uniqueness is what keeps two runs of `reminders send` from both sending it.
+    """
+
+    __tablename__ = "reminder_deliveries"
+    __table_args__ = (UniqueConstraint("user_id", "local_date", "local_time"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    local_date: Mapped[date] = mapped_column(Date)
+    local_time: Mapped[str] = mapped_column(String(5))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -163,6 +163,17 @@ CONDITION_PHRASES = {
     "osteoporosis": "osteoporosis",
 }
 
+# Reminder days, as stored and as the account page shows them.
+WEEKDAYS = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+
 # The audit log ----------------------------------------------------------------------
 
 # How each audit action reads on the patient's log.

@@ -3,7 +3,10 @@
 A small, bounded version of bench/concurrency.py against real gunicorn processes.
 """
 
+import http.client
+import json
 import os
+import signal
 import threading
 import time
 import uuid
@@ -11,7 +14,14 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from bench.loadgen import Outcome, Patient, Server, prepare_database, write_checkins
+from bench.loadgen import (
+    Outcome,
+    Patient,
+    Server,
+    checkin_body,
+    prepare_database,
+    write_checkins,
+)
 
 from .conftest import TEST_DATABASE_URL, with_search_path
 
@@ -123,4 +133,57 @@ def test_a_killed_server_loses_nothing_acknowledged(server_env):
     assert outcome.statuses.get(0, 0) + sum(
         n for status, n in outcome.statuses.items() if status >= 500
     ), "the kill should have failed some requests"
+    assert_each_acknowledged_stored_once_and_whole(server_env, outcome)
+
+
+def test_sigterm_lets_every_request_in_flight_finish(server_env):
+    """A SIGTERM to gunicorn mid-load: answered requests are stored, and no request that
+    reached the app is cut off: nothing is stored that its client did not hear about."""
+    server = Server(server_env, workers=2).start()
+    patients = [Patient(server.port, f"drain{i}@example.com") for i in range(4)]
+    for patient in patients:
+        patient.register()
+    outcome = Outcome()
+    failures: dict[str, int] = {}
+
+    def write(index: int, patient: Patient) -> None:
+        headers = {"Content-Type": "application/json", "X-CSRFToken": patient.token}
+        for n in range(2_000):
+            body = checkin_body(str(uuid.uuid4()), index * 100_000 + n)
+            try:
+                status, _ = patient._request("POST", "/api/checkins", json.dumps(body), headers)
+            except http.client.IncompleteRead:
+                kind = "cut mid-answer"
+            except (OSError, http.client.HTTPException):
+                # Refused or reset before any answer: the server was no longer taking it.
+                kind = "not served"
+            else:
+                if status in (200, 201):
+                    with outcome.lock:
+                        outcome.acknowledged[body["client_id"]] = (patient.email, body)
+                    continue
+                kind = f"status {status}"
+            with outcome.lock:
+                failures[kind] = failures.get(kind, 0) + 1
+            return
+
+    writers = [
+        threading.Thread(target=write, args=(i, p), daemon=True) for i, p in enumerate(patients)
+    ]
+    for writer in writers:
+        writer.start()
+    deadline = time.monotonic() + 30
+    while len(outcome.acknowledged) < 20 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    # What systemd or a container runtime does: SIGTERM to the server's main process.
+    server.process.send_signal(signal.SIGTERM)
+    try:
+        assert server.process.wait(timeout=30) == 0, "gunicorn did not stop cleanly"
+    finally:
+        server.kill()
+    for writer in writers:
+        writer.join(timeout=30)
+    assert not any(writer.is_alive() for writer in writers)
+    assert len(outcome.acknowledged) >= 20
+    assert set(failures) <= {"not served"}, failures
     assert_each_acknowledged_stored_once_and_whole(server_env, outcome)

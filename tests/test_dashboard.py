@@ -2,7 +2,7 @@
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask import render_template, url_for
@@ -303,3 +303,65 @@ def test_the_panels_render_read_only_for_a_given_patient(client, app, patient):
         )
     assert "shown" in html and 'id="chart-panel"' in html
     assert "<form" not in html and "Edit" not in html and "hx-trigger" not in html
+
+
+def store_checkin_at(app, user_id, recorded_at, severity) -> None:
+    with app.app_context():
+        db.session.add(
+            Checkin(
+                user_id=user_id,
+                client_id=str(uuid.uuid4()),
+                recorded_at=recorded_at,
+                cramp_severity=severity,
+                cramp_timing="after_stretch" if severity else None,
+            )
+        )
+        db.session.commit()
+
+
+def test_the_7_day_total_and_its_bars_count_the_same_days(app, patient):
+    # Thursday 26 Nov: the 7 days begin on Friday 20 Nov, inside the week of Monday 16 Nov.
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    store_checkin_at(app, patient, datetime(2026, 11, 18, 9, 0, tzinfo=UTC), 2)  # before
+    store_checkin_at(app, patient, datetime(2026, 11, 19, 23, 59, tzinfo=UTC), 1)  # just before
+    store_checkin_at(app, patient, datetime(2026, 11, 20, 0, 0, tzinfo=UTC), 3)  # the first day
+    store_checkin_at(app, patient, datetime(2026, 11, 24, 8, 0, tzinfo=UTC), 1)
+    with app.app_context():
+        chart = panels.chart_panel(db.session.get(User, patient), 7, now)
+    assert chart["cramps_in_range"] == 2
+    assert [(bar.week_start, bar.cramps) for bar in chart["weeks"]] == [
+        (date(2026, 11, 20), 1),
+        (date(2026, 11, 23), 1),
+    ]
+    assert sum(bar.cramps for bar in chart["weeks"]) == chart["cramps_in_range"]
+    assert "2 cramps over 2 weeks" in chart["svg"]
+
+
+def test_the_chart_says_where_a_part_week_begins(client, app, patient):
+    add_checkin(app, patient, days_ago=1, severity=2)
+    page = text(client.get("/dashboard/chart?range=7", headers=HX))
+    first = (utcnow() - timedelta(days=6)).date()
+    if first.weekday():
+        assert f"the first from {first.day} {first:%b}, where the 7 days begin" in page
+    else:
+        assert "the first from" not in page
+
+
+@pytest.mark.parametrize(
+    ("sessions_this_week", "words"),
+    [
+        (0, "This week joins it with 2 more sessions."),
+        (1, "This week joins it with 1 more session."),
+        (2, "This week already counts."),
+        (3, "This week already counts."),
+    ],
+)
+def test_the_streak_note_reads_this_weeks_count(client, app, patient, sessions_this_week, words):
+    now = utcnow()
+    since_monday = now.weekday() + now.hour / 24  # days since this Monday's midnight, UTC
+    for n in range(sessions_this_week):
+        add_session(app, patient, days_ago=since_monday * n / max(sessions_this_week, 1))
+    page = text(client.get("/dashboard/sessions", headers=HX))
+    assert f'stat-number">{sessions_this_week}</span> session' in page
+    assert words in page
+    assert "joins it once it has" not in page

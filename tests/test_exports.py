@@ -111,7 +111,9 @@ def test_report_has_summary_chart_table_and_advice(app):
     assert response.headers["Cache-Control"] == "no-store"
     page = response.get_data(as_text=True)
     assert "<svg" in page and page.count("<rect") >= 12
-    chart = page[page.index("<svg") : page.index("</svg>")]
+    # The chart, not the menu's icons.
+    chart = page[page.index('<svg class="chart"') :]
+    chart = chart[: chart.index("</svg>")]
     assert "style=" not in chart
     assert "4 cramps over" in chart
     assert page.count("<tr") == 5  # a header row and four check-ins

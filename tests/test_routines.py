@@ -320,6 +320,148 @@ def test_home_offers_the_last_played_routine_to_start(client, seeded, auth):
     assert 'href="/routines/mid-back-mobility/play"' in client.get("/").get_data(as_text=True)
 
 
+# ---- The picker: length, part of the back, level, favourites, recently played first ----
+
+
+def card_titles(page: str) -> list[str]:
+    return [
+        html.unescape(title) for title in re.findall(r'class="card-link"[^>]*>([^<]+)</a>', page)
+    ]
+
+
+@pytest.mark.parametrize("minutes", [5, 10, 15])
+def test_the_picker_filters_by_the_time_you_have(client, seeded, minutes):
+    page = client.get(f"/routines?minutes={minutes}").get_data(as_text=True)
+    fitting = {spec.title for spec in LIBRARY if total_seconds(spec.steps) <= minutes * 60}
+    assert set(card_titles(page)) == fitting
+    assert f'<option value="{minutes}" selected>Up to {minutes} min</option>' in page
+
+
+def test_the_picker_combines_length_and_part_of_the_back(client, seeded):
+    page = client.get("/routines?minutes=10&area=whole").get_data(as_text=True)
+    expected = {
+        spec.title for spec in LIBRARY if spec.area == "whole" and total_seconds(spec.steps) <= 600
+    }
+    assert expected and set(card_titles(page)) == expected
+    # Values not offered are ignored, not an error.
+    assert set(card_titles(client.get("/routines?minutes=7&area=feet").get_data(as_text=True))) == {
+        spec.title for spec in LIBRARY
+    }
+
+
+def test_the_whole_card_is_one_link_to_the_routine(client, seeded):
+    page = client.get("/routines").get_data(as_text=True)
+    card = re.search(r'<li class="card routine-card">.*?</li>', page, re.S).group(0)
+    assert len(re.findall(r"<a ", card)) == 1 and 'class="card-link"' in card
+
+
+def star(client, slug, starred="yes", headers=None, next_url="/routines?minutes=10"):
+    return client.post(
+        f"/routines/{slug}/favourite",
+        data={
+            "csrf_token": csrf_token(client, "/routines"),
+            "starred": starred,
+            "next": next_url,
+        },
+        headers=headers or {},
+    )
+
+
+def test_a_star_without_javascript_saves_and_goes_back_to_the_list(client, seeded, auth):
+    auth.register()
+    response = star(client, "bedtime-lower-back-wind-down")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/routines?minutes=10"
+    page = client.get("/routines?favourites=y").get_data(as_text=True)
+    assert card_titles(page) == ["Bedtime lower back wind-down"]
+    assert 'aria-pressed="true"' in page and 'name="starred" value="no"' in page
+    # Starring twice keeps one star; unstarring takes it away.
+    star(client, "bedtime-lower-back-wind-down")
+    star(client, "bedtime-lower-back-wind-down", starred="no")
+    page = client.get("/routines?favourites=y").get_data(as_text=True)
+    assert card_titles(page) == [] and "among your favourites" in page
+
+
+def test_a_star_with_htmx_answers_the_new_star(client, seeded, auth):
+    auth.register()
+    response = star(client, "upper-back-opener", headers={"HX-Request": "true"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    assert body.startswith('<form class="favourite-form"') and 'aria-pressed="true"' in body
+    assert 'hx-post="/routines/upper-back-opener/favourite"' in body
+
+
+def test_stars_are_each_persons_own(client, seeded, auth):
+    auth.register()
+    star(client, "upper-back-opener")
+    auth.logout()
+    auth.register(email="other@example.com")
+    page = client.get("/routines").get_data(as_text=True)
+    assert 'aria-pressed="true"' not in page
+
+
+def test_a_star_goes_back_only_to_the_list(client, seeded, auth):
+    auth.register()
+    for elsewhere in ("https://evil.example/", "//evil.example/routines", "/dashboard"):
+        response = star(client, "upper-back-opener", next_url=elsewhere)
+        assert response.headers["Location"] == "/routines"
+
+
+def test_a_star_needs_a_sign_in_csrf_and_a_routine_you_can_see(client, seeded, auth, app):
+    response = client.post("/routines/upper-back-opener/favourite", data={"starred": "yes"})
+    assert response.status_code in (302, 400)
+    assert 'class="favourite-form"' not in client.get("/routines").get_data(as_text=True)
+    auth.register()
+    refused = client.post("/routines/upper-back-opener/favourite", data={"starred": "yes"})
+    assert refused.status_code == 400
+    other = make_routine(client, "Private one")
+    auth.logout()
+    auth.register(email="other@example.com")
+    assert star(client, other).status_code == 404
+    with app.app_context():
+        from crampcare.models import FavouriteRoutine
+
+        assert db.session.scalar(select(func.count()).select_from(FavouriteRoutine)) == 0
+
+
+def test_recently_played_routines_come_first(client, seeded, auth, app):
+    from datetime import UTC, datetime, timedelta
+
+    from crampcare.models import User, WorkoutSession
+
+    auth.register()
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == "pat@example.com"))
+        start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+        for days, slug in (
+            (0, "upper-back-opener"),
+            (2, "mid-back-mobility"),
+            (1, "upper-back-opener"),
+        ):
+            db.session.add(
+                WorkoutSession(
+                    user_id=user_id,
+                    client_id=f"c{days}",
+                    routine_slug=slug,
+                    started_at=start + timedelta(days=days),
+                    ended_at=start + timedelta(days=days, minutes=10),
+                    steps_completed=3,
+                    steps_total=3,
+                )
+            )
+        db.session.commit()
+    page = client.get("/routines").get_data(as_text=True)
+    titles = card_titles(page)
+    assert titles[:2] == ["Mid back mobility", "Upper back opener"]
+    rest = titles[2:]
+    assert rest == sorted(rest, key=str.casefold)
+    assert "Last played Tue 3 Mar 2026" in page and "Last played Mon 2 Mar 2026" in page
+    # Signed out, the library reads by title.
+    auth.logout()
+    titles = card_titles(client.get("/routines").get_data(as_text=True))
+    assert titles == sorted(titles, key=str.casefold)
+
+
 # Safety: seeding keeps the library's wording, cautions, conflicts and the urgent gate.
 
 

@@ -4,6 +4,7 @@ from flask import abort, jsonify, make_response, request
 from flask_login import current_user
 
 from ..logbook import service
+from ..operations.metrics import record_replay
 
 
 def errors_response(errors: dict[str, str], status: int = 400):
@@ -57,4 +58,7 @@ def created_once(create, values: dict):
         return errors_response(
             {"client_id": "This client_id was already used for a different record."}, 422
         )
+    if not saved.created:
+        # Sent again with a client_id already stored: an outbox replay.
+        record_replay(type(saved.record).__tablename__)
     return jsonify(saved.record.to_dict()), 201 if saved.created else 200

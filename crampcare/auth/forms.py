@@ -9,14 +9,16 @@ from wtforms import (
     RadioField,
     SelectField,
     SelectMultipleField,
+    StringField,
     ValidationError,
 )
 from wtforms.validators import DataRequired, Email, InputRequired, Length
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TimeInput
 
 from ..local_time import is_timezone, timezone_names
 from ..passwords import MAX_LENGTH, MIN_LENGTH
-from ..vocabulary import CONDITIONS, ROLES, UNITS
+from ..reminders.schedule import parse_time
+from ..vocabulary import CONDITIONS, ROLES, UNITS, WEEKDAYS
 
 PASSWORD_RULE = f"{MIN_LENGTH} to {MAX_LENGTH} characters; a passphrase of a few words works well."
 
@@ -110,6 +112,24 @@ class ProfileForm(FlaskForm):
         """Only ml or fl oz."""
         if field.data not in UNITS:
             raise ValidationError("Choose ml or fl oz.")
+
+
+class ReminderForm(FlaskForm):
+    """The days and the local time a reminder to stretch arrives."""
+
+    reminder_days = MultiCheckboxField("Days", choices=list(WEEKDAYS.items()))
+    reminder_time = StringField(
+        "Time", description="In your timezone, e.g. 18:30.", widget=TimeInput()
+    )
+
+    def validate_reminder_time(self, field) -> None:
+        """HH:MM, 24-hour; needed once any day is chosen."""
+        if not field.data:
+            if self.reminder_days.data:
+                raise ValidationError("Choose the time of day for your reminder.")
+            field.data = None
+        elif parse_time(field.data) is None:
+            raise ValidationError("Give the time as hours and minutes, e.g. 18:30.")
 
 
 class PasswordChangeForm(FlaskForm):

@@ -19,6 +19,7 @@ from .forms import (
     PasswordChangeForm,
     ProfileForm,
     RegisterForm,
+    ReminderForm,
 )
 
 
@@ -113,6 +114,21 @@ def account():
     return _account_page(form=form)
 
 
+@bp.post("/account/reminders")
+@login_required
+def save_reminders():
+    """Save the days and time of the reminders to stretch."""
+    if not current_user.is_patient:
+        abort(403)
+    form = ReminderForm()
+    if form.validate_on_submit():
+        form.populate_obj(current_user)
+        db.session.commit()
+        flash("Your reminder times are saved.", "success")
+        return redirect(url_for("auth.account", _anchor="reminders-heading"), 303)
+    return _account_page(reminder_form=form)
+
+
 def _account_page(**forms):
     """The account page; the form that was just submitted comes back with its errors."""
     devices = db.session.scalars(
@@ -126,6 +142,7 @@ def _account_page(**forms):
         form=forms.get("form") or ProfileForm(obj=current_user),
         password_form=forms.get("password_form") or PasswordChangeForm(),
         confirm_form=ConfirmForm(),
+        reminder_form=forms.get("reminder_form") or ReminderForm(obj=current_user),
         delete_form=forms.get("delete_form") or DeleteAccountForm(),
     )
 

@@ -19,10 +19,8 @@ from ..local_time import local_day_start, today, week_bounds, week_start
 from ..models import Checkin, User, WorkoutSession, utcnow
 from .queries import advice_for, checkins_of
 from .tallies import (
-    between,
     count_where,
     exact_mean,
-    moment,
     per_week,
     sum_where,
     week_parameters,
@@ -137,42 +135,45 @@ WATER_KINDS = {"cramp_days": Checkin.cramp_severity >= 1, "other_days": Checkin.
 def _range_statement(weeks: int):
     """Every count and sum the chart and water panels show over `weeks` weeks: one row."""
     at, cramp = Checkin.recorded_at, Checkin.cramp_severity >= 1
-    bounds, since = week_parameters(at, weeks), moment("since", at)
+    # The first bar starts on the range's first day (week_0), which need not be a Monday.
+    since = week_parameters(at, weeks)[0]
     with_water = and_(at >= since, Checkin.water_ml.is_not(None))
-    columns = [
-        *per_week(at, weeks),
-        *per_week(at, weeks, cramp),
-        # The bars cover whole weeks; the headline counts only the range's own days.
-        count_where(and_(between(at, since, bounds[-1]), cramp)).label("cramps_in_range"),
-    ]
+    columns = [*per_week(at, weeks), *per_week(at, weeks, cramp)]
     for name, kind in WATER_KINDS.items():
         columns.append(count_where(and_(with_water, kind)).label(f"{name}_count"))
         columns.append(sum_where(and_(with_water, kind), Checkin.water_ml).label(f"{name}_sum"))
-    return select(*columns).where(Checkin.user_id == bindparam("user_id"), at >= bounds[0])
+    return select(*columns).where(Checkin.user_id == bindparam("user_id"), at >= since)
 
 
 def _range_tallies(patient: User, span: RangeSpan):
     """The range's week bounds, its first moment, and its figures counted by the database."""
-    bounds = week_bounds(span.first_week, span.last_week, patient.timezone)
     since = local_day_start(span.first_day, patient.timezone)
+    # Monday weeks, but only the range's days count: the first week starts on its first day.
+    bounds = [since, *week_bounds(span.first_week, span.last_week, patient.timezone)[1:]]
     row = db.session.execute(
-        _range_statement(len(bounds) - 1),
-        {"user_id": patient.id, "since": since, **week_values(bounds)},
+        _range_statement(len(bounds) - 1), {"user_id": patient.id, **week_values(bounds)}
     ).one()
     return bounds, since, row
 
 
 def _chart(span: RangeSpan, bounds: list[datetime], row) -> dict:
+    """Cramps per week over the range; the bars add up to the total shown."""
     weeks = len(bounds) - 1
     bars = [
-        WeekBar(span.first_week + timedelta(weeks=n), cramps=row[weeks + n], checkins=row[n])
+        WeekBar(
+            max(span.first_week + timedelta(weeks=n), span.first_day),
+            cramps=row[weeks + n],
+            checkins=row[n],
+        )
         for n in range(weeks)
     ]
     return {
         "weeks": bars,
         "svg": cramps_per_week_svg(bars),
-        "cramps_in_range": row.cramps_in_range,
+        "cramps_in_range": sum(bar.cramps for bar in bars),
         "range_days": span.range_days,
+        "first_day": span.first_day,
+        "first_bar_partial": span.first_day != span.first_week,
     }
 
 

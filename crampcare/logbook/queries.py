@@ -11,6 +11,7 @@ from ..advice import AdviceConfig, AdviceItem, compute_advice
 from ..extensions import db
 from ..local_time import window_start
 from ..models import Checkin, User, WorkoutSession, utcnow
+from ..operations.metrics import record_advice
 from .rules import FIELDS
 
 
@@ -79,4 +80,6 @@ def advice_for(user: User, now: datetime | None = None) -> tuple[AdviceConfig, l
     start = window_start(now, user.timezone, config.window_days)
     checkins = db.session.scalars(checkins_of(user.id, since=start)).all()
     sessions = db.session.scalars(sessions_of(user.id, since=start)).all()
-    return config, compute_advice(checkins, sessions, user, now, config)
+    items = compute_advice(checkins, sessions, user, now, config)
+    record_advice(item.category for item in items)
+    return config, items

@@ -5,10 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
-from ..extensions import db
 from ..headers import CACHEABLE_EXCEPTIONS, NO_STORE_PREFIXES
 from ..routines.queries import routine_to_start, visitor_urgent_advice
 from . import bp
@@ -27,19 +24,6 @@ def index():
         next_routine=routine_to_start() if patient else None,
         pressing=visitor_urgent_advice(),
     )
-
-
-@bp.get("/healthz")
-def healthz():
-    """200 when the app can reach its database, 503 when it cannot."""
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
-        return jsonify(status="error", database="unreachable"), 503
-    finally:
-        db.session.commit()
-    return jsonify(status="ok", database="ok")
 
 
 @bp.get("/offline")
@@ -105,6 +89,7 @@ def service_worker():
             "static", filename=f"vendor/htmx-{current_app.config['HTMX_VERSION']}.min.js"
         ),
         "outboxScript": url_for("static", filename="js/outbox.js"),
+        "notificationIcon": url_for("static", filename="icons/icon-192.png"),
     }
     source = f"self.WORKER_SETTINGS = {json.dumps(settings)};\n{build.worker_source}"
     response = current_app.response_class(source, mimetype="application/javascript")

@@ -7,6 +7,7 @@ import unicodedata
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -14,7 +15,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..routine_library import LIBRARY
@@ -133,3 +141,10 @@ class MoveForm(FlaskForm):
     """Move a step one place up or down."""
 
     direction = SelectField("Direction", choices=[("up", "Up"), ("down", "Down")])
+
+
+class FavouriteForm(FlaskForm):
+    """The star on a routine: whether it should be starred, and the list to go back to."""
+
+    starred = HiddenField(validators=[AnyOf(["yes", "no"])])
+    next = HiddenField()

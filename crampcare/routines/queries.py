@@ -1,13 +1,15 @@
 """Which routines a visitor may see, and the lookups the views and the API share."""
 
+from datetime import datetime
+
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..logbook.queries import advice_for
-from ..models import Routine, WorkoutSession
+from ..models import FavouriteRoutine, Routine, WorkoutSession
 from ..routine_safety import urgent_items
 
 
@@ -54,6 +56,35 @@ def routine_to_start() -> Routine | None:
         .limit(1)
     )
     return last or find_visible_routine(FIRST_ROUTINE)
+
+
+def favourite_ids(user_id: int) -> set[int]:
+    """The ids of the routines a person starred."""
+    return set(
+        db.session.scalars(
+            select(FavouriteRoutine.routine_id).where(FavouriteRoutine.user_id == user_id)
+        )
+    )
+
+
+def set_favourite(user_id: int, routine_id: int, starred: bool) -> None:
+    """Star or unstar a routine; asking twice for the same state changes nothing."""
+    key = {"user_id": user_id, "routine_id": routine_id}
+    existing = db.session.get(FavouriteRoutine, key)
+    if starred and existing is None:
+        db.session.add(FavouriteRoutine(**key))
+    elif not starred and existing is not None:
+        db.session.delete(existing)
+
+
+def last_played(user_id: int) -> dict[str, datetime]:
+    """When a person last started each routine they played, by the routine's slug."""
+    rows = db.session.execute(
+        select(WorkoutSession.routine_slug, func.max(WorkoutSession.started_at))
+        .where(WorkoutSession.user_id == user_id)
+        .group_by(WorkoutSession.routine_slug)
+    )
+    return dict(rows.all())
 
 
 def visitor_conditions() -> list[str]:

@@ -24,15 +24,20 @@ from . import bp
 from .forms import (
     LIBRARY_STEPS,
     MAX_STEPS,
+    FavouriteForm,
     LibraryStepForm,
     MoveForm,
     RoutineForm,
     StepForm,
     new_slug,
 )
+from .picker import MAX_MINUTES, Filters, pick
 from .queries import (
+    favourite_ids,
     get_own_routine_or_404,
     get_routine_or_404,
+    last_played,
+    set_favourite,
     visible_routines,
     visitor_conditions,
     visitor_urgent_advice,
@@ -59,27 +64,28 @@ def _routine_words():
 
 @bp.get("/routines")
 def list_routines():
-    """The library and your own routines, filtered by part of the back, difficulty and fit."""
-    area = request.args.get("area", "")
-    difficulty = request.args.get("difficulty", "")
+    """The library and your own routines: filtered by length, part of the back, level,
+    favourites and fit, the ones you played most recently first."""
+    filters = Filters.from_args(request.args)
+    routines = db.session.scalars(visible_routines()).all()
     conditions = visitor_conditions()
     suits_me = request.args.get("suits") == "me" and bool(relevant_conditions(conditions))
-    query = visible_routines().order_by(Routine.title)
-    if area in AREAS:
-        query = query.where(Routine.area == area)
-    if difficulty in DIFFICULTIES:
-        query = query.where(Routine.difficulty == difficulty)
-    routines = db.session.scalars(query).all()
     conflicts = {routine.id: routine_conflicts(routine.steps, conditions) for routine in routines}
     if suits_me:
         routines = [routine for routine in routines if not conflicts[routine.id]]
+    signed_in = current_user.is_authenticated
+    favourites = favourite_ids(current_user.id) if signed_in else set()
+    played = last_played(current_user.id) if signed_in else {}
+    picked = pick(routines, filters, _seconds_of, favourites, played)
     context = {
-        "own": [routine for routine in routines if routine.owner_id is not None],
-        "library": [routine for routine in routines if routine.owner_id is None],
-        "area": area,
-        "difficulty": difficulty,
+        "own": [routine for routine in picked if routine.owner_id is not None],
+        "library": [routine for routine in picked if routine.owner_id is None],
+        "filters": filters,
+        "favourites": favourites,
+        "last_played": played,
         "areas": AREAS,
         "difficulties": DIFFICULTIES,
+        "max_minutes": MAX_MINUTES,
         "conflicts": conflicts,
         "fit_conditions": relevant_conditions(conditions),
         "suits_me": suits_me,
@@ -87,6 +93,33 @@ def list_routines():
     if is_fragment_request():
         return render_template("routines/_results.html", **context)
     return render_template("routines/list.html", **context)
+
+
+def _seconds_of(routine: Routine) -> int:
+    return total_seconds(routine.steps)
+
+
+@bp.post("/routines/<slug>/favourite")
+@login_required
+def favourite(slug: str):
+    """Star a routine or take its star away; htmx gets the new star, a form goes back."""
+    routine = get_routine_or_404(slug)
+    form = FavouriteForm()
+    if form.validate_on_submit():
+        set_favourite(current_user.id, routine.id, form.starred.data == "yes")
+        db.session.commit()
+    if is_fragment_request():
+        starred = routine.id in favourite_ids(current_user.id)
+        return render_template("routines/_favourite.html", routine=routine, starred=starred)
+    return redirect(_back_to_list(form.next.data), 303)
+
+
+def _back_to_list(next_url: str | None) -> str:
+    """The filtered list the star was pressed on; only ever a page of the list itself."""
+    home = url_for("routines.list_routines")
+    if next_url and (next_url == home or next_url.startswith(home + "?")):
+        return next_url
+    return home
 
 
 @bp.route("/routines/new", methods=["GET", "POST"])

@@ -125,12 +125,21 @@ function watchOutbox() {
       for (const key of Object.keys(localStorage)) {
         if (key.startsWith("crampcare.player.")) localStorage.removeItem(key);
       }
+      // And its reminders: the server forgets them with the sign-in, the browser here too.
+      await forgetPushSubscription();
     } catch {
       // Storage unavailable: signing out must still work.
     }
     HTMLFormElement.prototype.submit.call(form);
   });
   flushAndShow();
+}
+
+async function forgetPushSubscription() {
+  if (!("serviceWorker" in navigator)) return;
+  const registration = await navigator.serviceWorker.getRegistration();
+  const subscription = await registration?.pushManager?.getSubscription();
+  if (subscription) await subscription.unsubscribe();
 }
 
 function offerUpdate(registration) {

@@ -13,6 +13,7 @@ const {
   htmxCdnUrl: HTMX_CDN_URL,
   htmxVendored: HTMX_VENDORED,
   outboxScript: OUTBOX_SCRIPT,
+  notificationIcon: NOTIFICATION_ICON,
 } = self.WORKER_SETTINGS;
 const STATIC_CACHE = `crampcare-static-${VERSION}`;
 const PAGE_CACHE = `crampcare-pages-${VERSION}`;
@@ -153,4 +154,42 @@ self.addEventListener("fetch", (event) => {
   } else if (STATIC_PATHS.has(url.pathname)) {
     event.respondWith(staticFromCache(event));
   }
+});
+
+// A reminder from the server: {title, body, url}. A message without a body still shows,
+// because the browser counts a push that shows nothing against the site.
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch {
+    message = {};
+  }
+  const url = new URL(message.url || "/", self.location.origin);
+  event.waitUntil(
+    self.registration.showNotification(message.title || "Time to stretch", {
+      body: message.body || "",
+      icon: NOTIFICATION_ICON,
+      badge: NOTIFICATION_ICON,
+      tag: "crampcare-reminder",
+      data: { url: url.origin === self.location.origin ? url.href : self.location.origin },
+    }),
+  );
+});
+
+// A tap opens the suggested page: in a window already open on this app if there is one.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = event.notification.data?.url || self.location.origin;
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+      if (open) {
+        await open.focus();
+        return open.navigate(target);
+      }
+      return self.clients.openWindow(target);
+    })(),
+  );
 });

@@ -1,0 +1,119 @@
+"""Reminders in Chromium: the service worker shows a pushed reminder, and the account page
+asks for permission only after a tap."""
+
+import json
+
+from playwright.sync_api import expect
+
+from .conftest import sign_up
+
+
+def worker_registration_id(page):
+    """A DevTools session and the active service worker's registration id."""
+    page.goto("/account")
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    session = page.context.new_cdp_session(page)
+    registrations = []
+    session.on(
+        "ServiceWorker.workerRegistrationUpdated",
+        lambda event: registrations.extend(event["registrations"]),
+    )
+    session.send("ServiceWorker.enable")
+    # The report arrives as an event; each round trip to the page lets it be dispatched.
+    for _ in range(200):
+        if registrations:
+            break
+        page.evaluate("() => 0")
+    assert registrations, "no service worker registration reported"
+    return session, registrations[0]["registrationId"]
+
+
+def shown_notifications(page) -> list[dict]:
+    """The notifications the worker shows, once there is one (waiting at most 10 s)."""
+    return page.evaluate(
+        """async () => {
+             const registration = await navigator.serviceWorker.ready;
+             const deadline = Date.now() + 10000;
+             let shown = await registration.getNotifications();
+             while (!shown.length && Date.now() < deadline) {
+               await new Promise((resolve) => setTimeout(resolve, 25));
+               shown = await registration.getNotifications();
+             }
+             return shown.map((n) => ({title: n.title, body: n.body, tag: n.tag,
+                                       url: n.data && n.data.url}));
+           }"""
+    )
+
+
+def test_a_pushed_reminder_is_shown_and_links_to_the_routine(page, context, live_server):
+    context.grant_permissions(["notifications"], origin=live_server.url)
+    sign_up(page, email="pushed@example.com")
+    session, registration = worker_registration_id(page)
+    message = {
+        "title": "Time to stretch",
+        "body": "A few minutes of your back routine keeps it in practice.",
+        "url": "/routines/gentle-lower-back-release/play",
+    }
+    session.send(
+        "ServiceWorker.deliverPushMessage",
+        {"origin": live_server.url, "registrationId": registration, "data": json.dumps(message)},
+    )
+    assert shown_notifications(page) == [
+        {
+            "title": "Time to stretch",
+            "body": "A few minutes of your back routine keeps it in practice.",
+            "tag": "crampcare-reminder",
+            "url": f"{live_server.url}/routines/gentle-lower-back-release/play",
+        }
+    ]
+
+
+def test_a_push_naming_another_site_still_opens_this_app(page, context, live_server):
+    context.grant_permissions(["notifications"], origin=live_server.url)
+    sign_up(page, email="offsite@example.com")
+    session, registration = worker_registration_id(page)
+    session.send(
+        "ServiceWorker.deliverPushMessage",
+        {
+            "origin": live_server.url,
+            "registrationId": registration,
+            "data": json.dumps({"title": "Hi", "url": "https://evil.example/"}),
+        },
+    )
+    (shown,) = shown_notifications(page)
+    assert shown["url"] == live_server.url
+
+
+def test_permission_is_asked_only_after_the_tap(page, context, live_server):
+    asked = []
+    page.expose_function("noteAsked", lambda: asked.append(True))
+    page.add_init_script(
+        """const ask = Notification.requestPermission.bind(Notification);
+           Notification.requestPermission = (...args) => {
+             window.noteAsked();
+             return ask(...args);
+           };"""
+    )
+    sign_up(page, email="asked@example.com")
+    page.goto("/account")
+    expect(page.locator("[data-reminder-state]")).to_have_text("Off on this device.")
+    expect(page.locator("[data-reminders-on]")).to_be_visible()
+    assert asked == []
+
+
+def test_blocked_notifications_say_so(page, context, live_server):
+    sign_up(page, email="blocked@example.com")
+    session = context.new_cdp_session(page)
+    target = session.send("Target.getTargetInfo")["targetInfo"]
+    session.send(
+        "Browser.setPermission",
+        {
+            "origin": live_server.url,
+            "permission": {"name": "notifications"},
+            "setting": "denied",
+            "browserContextId": target["browserContextId"],
+        },
+    )
+    page.goto("/account")
+    expect(page.locator("[data-reminder-state]")).to_contain_text("Blocked")
+    expect(page.locator("[data-reminders-on]")).to_be_hidden()
