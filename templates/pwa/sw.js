@@ -20,7 +20,9 @@ const PAGE_CACHE = `crampcare-pages-${VERSION}`;
 const OFFLINE_PAGE = "/offline";
 // Static URLs carry their content hash (`?v=…`); a module imported by a relative path
 // asks for the bare path. Both are answered from the one precached copy.
-const STATIC_PATHS = new Set(STATIC_FILES.map((url) => new URL(url, self.location.origin).pathname));
+const STATIC_PATHS = new Set(
+  STATIC_FILES.map((url) => new URL(url, self.location.origin).pathname),
+);
 
 importScripts(OUTBOX_SCRIPT);
 
