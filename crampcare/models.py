@@ -219,6 +219,8 @@ class Step(db.Model):
     moving: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Caution tags (crampcare/routine_safety.py): who should leave this step out.
     cautions: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # The picture of the step (a name in crampcare/poses.py); none shows a plain figure.
+    pose: Mapped[str | None] = mapped_column(String(40))
 
     routine: Mapped[Routine] = relationship(back_populates="steps")
 
@@ -232,6 +234,7 @@ class Step(db.Model):
         "cue",
         "moving",
         "cautions",
+        "pose",
     )
 
     @classmethod

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, replace
 
 from . import vocabulary
+from .poses import POSES
 from .routine_safety import CAUTIONS
 
 DIFFICULTIES: tuple[str, ...] = tuple(vocabulary.DIFFICULTIES)
@@ -31,7 +32,8 @@ class StepSpec:
     """One position of a routine: how to do it, how long, how often, on which side.
 
     A held stretch is held for hold_seconds, reps times. A moving step (moving=True) is
-    reps slow repetitions in one go, each taking hold_seconds.
+    reps slow repetitions in one go, each taking hold_seconds. pose names the step's
+    picture in crampcare/poses.py.
     """
 
     title: str
@@ -43,6 +45,7 @@ class StepSpec:
     cue: str | None = None
     moving: bool = False
     cautions: tuple[str, ...] = ()
+    pose: str | None = None
 
     def __post_init__(self) -> None:
         if not self.title.strip() or not self.instructions.strip():
@@ -55,6 +58,8 @@ class StepSpec:
             raise ValueError(f"{self.title}: side must be one of {SIDES}")
         if self.rest_seconds < 0:
             raise ValueError(f"{self.title}: rest_seconds cannot be negative")
+        if self.pose is not None and self.pose not in POSES:
+            raise ValueError(f"{self.title}: no pose named {self.pose!r}")
         unknown = set(self.cautions) - set(CAUTIONS)
         if unknown:
             raise ValueError(f"{self.title}: unknown cautions {sorted(unknown)}")
@@ -99,6 +104,7 @@ _PELVIC_TILT = StepSpec(
     cue="Flatten as you breathe out, let go as you breathe in.",
     moving=True,
     cautions=("supine",),
+    pose="pelvic-tilt",
 )
 
 _KNEE_TO_CHEST = StepSpec(
@@ -114,6 +120,7 @@ _KNEE_TO_CHEST = StepSpec(
     rest_seconds=5,
     cue="Draw the knee in and breathe out.",
     cautions=("flexion", "supine"),
+    pose="knee-to-chest",
 )
 
 _DOUBLE_KNEE_HUG = StepSpec(
@@ -129,6 +136,7 @@ _DOUBLE_KNEE_HUG = StepSpec(
     rest_seconds=10,
     cue="Hug both knees in and stay still.",
     cautions=("flexion", "supine"),
+    pose="double-knee-hug",
 )
 
 _SUPINE_TWIST = StepSpec(
@@ -143,6 +151,7 @@ _SUPINE_TWIST = StepSpec(
     rest_seconds=5,
     cue="Knees drop to the side, shoulders stay down.",
     cautions=("supine",),
+    pose="lying-twist",
 )
 
 _CAT_COW = StepSpec(
@@ -157,6 +166,7 @@ _CAT_COW = StepSpec(
     rest_seconds=10,
     cue="Round up as you breathe out, dip as you breathe in.",
     moving=True,
+    pose="cat-cow",
 )
 
 _CHILDS_POSE = StepSpec(
@@ -170,6 +180,7 @@ _CHILDS_POSE = StepSpec(
     rest_seconds=10,
     cue="Sit back and let your back lengthen.",
     cautions=("flexion",),
+    pose="childs-pose",
 )
 
 _FIGURE_FOUR = StepSpec(
@@ -184,6 +195,7 @@ _FIGURE_FOUR = StepSpec(
     rest_seconds=5,
     cue="Ankle over knee, draw the legs in.",
     cautions=("supine",),
+    pose="figure-four",
 )
 
 _SPHINX = StepSpec(
@@ -198,6 +210,7 @@ _SPHINX = StepSpec(
     rest_seconds=10,
     cue="Up on your forearms, shoulders away from your ears.",
     cautions=("extension",),
+    pose="sphinx",
 )
 
 _SEATED_ROTATION = StepSpec(
@@ -211,6 +224,7 @@ _SEATED_ROTATION = StepSpec(
     side="both",
     rest_seconds=5,
     cue="Sit tall and turn from the middle of your back.",
+    pose="seated-rotation",
 )
 
 _THREAD_THE_NEEDLE = StepSpec(
@@ -224,6 +238,7 @@ _THREAD_THE_NEEDLE = StepSpec(
     side="both",
     rest_seconds=5,
     cue="Slide the arm through and rest your shoulder down.",
+    pose="thread-the-needle",
 )
 
 _OPEN_BOOK = StepSpec(
@@ -239,6 +254,7 @@ _OPEN_BOOK = StepSpec(
     rest_seconds=5,
     cue="Open the top arm and let your chest follow.",
     moving=True,
+    pose="open-book",
 )
 
 _SEATED_SIDE_BEND = StepSpec(
@@ -252,6 +268,7 @@ _SEATED_SIDE_BEND = StepSpec(
     side="both",
     rest_seconds=5,
     cue="Reach up and over.",
+    pose="seated-side-bend",
 )
 
 _CHIN_TUCK = StepSpec(
@@ -264,6 +281,7 @@ _CHIN_TUCK = StepSpec(
     reps=8,
     rest_seconds=3,
     cue="Chin straight back.",
+    pose="chin-tuck",
 )
 
 _UPPER_TRAP = StepSpec(
@@ -277,6 +295,7 @@ _UPPER_TRAP = StepSpec(
     side="both",
     rest_seconds=5,
     cue="Ear toward shoulder, shoulder stays down.",
+    pose="neck-side",
 )
 
 _SHOULDER_ROLLS = StepSpec(
@@ -290,6 +309,7 @@ _SHOULDER_ROLLS = StepSpec(
     rest_seconds=5,
     cue="Up, back and down.",
     moving=True,
+    pose="shoulder-rolls",
 )
 
 _SHOULDER_BLADE_SQUEEZE = StepSpec(
@@ -302,6 +322,7 @@ _SHOULDER_BLADE_SQUEEZE = StepSpec(
     reps=8,
     rest_seconds=3,
     cue="Squeeze back and down.",
+    pose="shoulder-blade-squeeze",
 )
 
 _DOORWAY_PEC = StepSpec(
@@ -315,6 +336,7 @@ _DOORWAY_PEC = StepSpec(
     reps=3,
     rest_seconds=10,
     cue="Forearms on the frame, step through gently.",
+    pose="doorway-chest",
 )
 
 _CROSS_BODY = StepSpec(
@@ -328,6 +350,7 @@ _CROSS_BODY = StepSpec(
     side="both",
     rest_seconds=5,
     cue="Arm across, shoulder down.",
+    pose="cross-body-shoulder",
 )
 
 _WALL_ANGEL = StepSpec(
@@ -341,6 +364,7 @@ _WALL_ANGEL = StepSpec(
     rest_seconds=10,
     cue="Slide slowly, ribs down.",
     moving=True,
+    pose="wall-slide",
 )
 
 _LEVATOR = StepSpec(
@@ -354,6 +378,7 @@ _LEVATOR = StepSpec(
     side="both",
     rest_seconds=5,
     cue="Nose toward the armpit.",
+    pose="neck-diagonal",
 )
 
 _HIP_FLEXOR = StepSpec(
@@ -368,6 +393,7 @@ _HIP_FLEXOR = StepSpec(
     side="both",
     rest_seconds=10,
     cue="Tuck your tail and shift forward.",
+    pose="kneeling-hip-flexor",
 )
 
 _HAMSTRING_STRAP = StepSpec(
@@ -382,6 +408,7 @@ _HAMSTRING_STRAP = StepSpec(
     rest_seconds=10,
     cue="Leg up, knee soft.",
     cautions=("supine",),
+    pose="hamstring-strap",
 )
 
 _PRESS_UP = StepSpec(
@@ -396,6 +423,7 @@ _PRESS_UP = StepSpec(
     rest_seconds=5,
     cue="Press up, hips stay down.",
     cautions=("extension",),
+    pose="press-up",
 )
 
 _BIRD_DOG = StepSpec(
@@ -412,6 +440,7 @@ _BIRD_DOG = StepSpec(
     rest_seconds=5,
     cue="Reach long, keep it easy.",
     cautions=("strong_contraction",),
+    pose="bird-dog",
 )
 
 _PUPPY_POSE = StepSpec(
@@ -425,6 +454,7 @@ _PUPPY_POSE = StepSpec(
     reps=2,
     rest_seconds=10,
     cue="Walk the hands forward, chest sinks.",
+    pose="puppy",
 )
 
 _QUADRUPED_ROTATION = StepSpec(
@@ -439,6 +469,7 @@ _QUADRUPED_ROTATION = StepSpec(
     rest_seconds=5,
     cue="Elbow down, then up to the ceiling.",
     moving=True,
+    pose="hand-behind-head-rotation",
 )
 
 _THORACIC_EXTENSION = StepSpec(
@@ -454,6 +485,7 @@ _THORACIC_EXTENSION = StepSpec(
     rest_seconds=5,
     cue="Ease back over the roller.",
     cautions=("extension", "supine"),
+    pose="roller-extension",
 )
 
 _PRONE_Y = StepSpec(
@@ -469,6 +501,7 @@ _PRONE_Y = StepSpec(
     rest_seconds=5,
     cue="Thumbs up, an easy lift.",
     cautions=("strong_contraction",),
+    pose="lying-y",
 )
 
 _SIDE_LYING_REACH = StepSpec(
@@ -482,6 +515,7 @@ _SIDE_LYING_REACH = StepSpec(
     side="both",
     rest_seconds=5,
     cue="Reach long over your head.",
+    pose="side-lying-reach",
 )
 
 _SEATED_FORWARD_LEAN = StepSpec(
@@ -497,6 +531,7 @@ _SEATED_FORWARD_LEAN = StepSpec(
     rest_seconds=10,
     cue="Hands slide to the knees, weight on your hands.",
     cautions=("flexion",),
+    pose="seated-forward-lean",
 )
 
 _BRIDGE = StepSpec(
@@ -511,6 +546,7 @@ _BRIDGE = StepSpec(
     rest_seconds=5,
     cue="An easy lift, then lower slowly.",
     cautions=("strong_contraction", "supine"),
+    pose="bridge",
 )
 
 _BELLY_BREATHING = StepSpec(
@@ -524,6 +560,7 @@ _BELLY_BREATHING = StepSpec(
     rest_seconds=5,
     cue="Breathe in slowly, and a longer breath out.",
     cautions=("supine",),
+    pose="belly-breathing",
 )
 
 

@@ -87,8 +87,12 @@ def revoke(share: Share, patient: User) -> None:
     """Mark a share revoked and write it to the patient's log (the caller commits)."""
     if share.revoked_at is None:
         share.revoked_at = utcnow()
-        who = share.clinician.email if share.clinician else f"code {share.code}"
-        audit.record("share_revoked", patient, patient, f"Revoked {who}")
+        audit.record("share_revoked", patient, patient, f"Revoked {holder(share)}")
+
+
+def holder(share: Share) -> str:
+    """Who a share lets in, as the patient knows them: the clinician, or the code."""
+    return share.clinician.email if share.clinician else f"code {share.code}"
 
 
 def active_shares():

@@ -117,6 +117,25 @@ RED_FLAG_CLINICAL = {
 PAIN_SCALE = {str(n): str(n) for n in range(0, 11)}
 EXERTION_SCALE = {str(n): str(n) for n in range(1, 11)}
 
+# The check-in form's questions, in the order it asks them; its error summary names each
+# field by the same words. The cramp form asks its first question differently.
+CHECKIN_QUESTIONS = {
+    "client_id": "This check-in",
+    "session_id": "The session",
+    "recorded_at": "Date and time",
+    "cramp_severity": "Did your back cramp?",
+    "cramp_timing": "When did it cramp?",
+    "cramp_locations": "Where?",
+    "pain": "Pain right now, 0 (none) to 10 (worst)",
+    "water_ml": "Water before, during and after",
+    "electrolytes": "Electrolytes you took",
+    "sweat": "How much did you sweat?",
+    "exertion": "How hard did it feel, 1 (easy) to 10 (all out)?",
+    "red_flags": "Anything worrying?",
+    "notes": "Notes",
+}
+CRAMP_QUESTIONS = {**CHECKIN_QUESTIONS, "cramp_severity": "How bad was the cramp?"}
+
 # How a clinician's record system shows the check-in's values (FHIR display text).
 RECORD_DISPLAYS = {
     "during_stretch": "During stretching",
@@ -142,6 +161,10 @@ UNITS = {"ml": "Millilitres (ml)", "floz": "US fluid ounces (fl oz)"}
 UNIT_SYMBOLS = {"ml": "ml", "floz": "fl oz"}
 # A US fluid ounce is 29.5735295625 ml exactly; four decimals are plenty for water.
 ML_PER_FL_OZ = 29.5735
+# The check-in form's quick water buttons, round in each unit: a glass and a bottle. In
+# fl oz a US cup (8, 237 ml) and a pint (16, 473 ml), the round figures nearest 250 and
+# 500 ml; the water is still stored in whole ml.
+QUICK_WATER = {"ml": (250, 500), "floz": (8, 16)}
 
 CONDITIONS = {
     "kidney": "Kidney disease",

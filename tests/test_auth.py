@@ -1,11 +1,14 @@
 """Accounts: register, sign in and out, revocable sign-ins, the profile."""
 
+import re
+
 import pytest
 from argon2 import extract_parameters
 from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlalchemy import func, select
 
 from crampcare.extensions import db
+from crampcare.local_time import timezone_names
 from crampcare.models import AuditEvent, LoginSession, User
 from crampcare.passwords import verify_password
 
@@ -339,6 +342,86 @@ def test_a_sign_in_unused_for_too_long_ends(app, auth, client):
         db.session.commit()
     assert client.get("/account").status_code == 302
     assert count(app, LoginSession) == 0
+
+
+def summary_lines(page: str) -> list[tuple[str, str]]:
+    """The links of the first error summary on a page: (target id, words)."""
+    summary = page.split("data-error-summary>", 1)[1].split("</div>", 1)[0]
+    return re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+
+
+def test_a_failed_register_names_each_field_in_form_order(client, app):
+    data = {"email": "", "password": "short", "role": "wizard"}
+    data["csrf_token"] = csrf_token(client, "/register")
+    page = client.post("/register", data=data).get_data(as_text=True)
+    assert 'role="alert" tabindex="-1" data-error-summary' in page
+    lines = summary_lines(page)
+    assert [target for target, _ in lines] == ["email", "password", "role-0"]
+    assert lines[0][1] == "Email: Enter your email address."
+    assert lines[1][1].startswith("Password: ")
+    assert lines[2][1].startswith("I am a: ") and "Choose patient or clinician." in lines[2][1]
+    assert re.search(r'<input aria-invalid="true" id="role-0"', page)
+    assert re.search(
+        r'<input aria-describedby="email-error" aria-invalid="true"[^>]*id="email"', page
+    )
+    assert count(app, User) == 0
+
+
+def test_a_failed_sign_in_and_password_change_open_with_their_summary(client, auth):
+    page = client.post("/login", data={"csrf_token": csrf_token(client)}).get_data(as_text=True)
+    assert summary_lines(page) == [
+        ("email", "Email: Enter your email address."),
+        ("password", "Password: Enter your password."),
+    ]
+    auth.register()
+    data = {"csrf_token": csrf_token(client, "/account")}
+    page = client.post("/account/password", data=data).get_data(as_text=True)
+    assert summary_lines(page) == [
+        ("current_password", "Current password: Enter your current password."),
+        ("new_password", "New password: Enter a password."),
+    ]
+
+
+def test_keep_me_signed_in_is_left_to_the_installed_app(client):
+    page = client.get("/login").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="remember"[^>]*>', page).group(0)
+    # Off as the server renders it (a shared computer's browser); static/js/app.js ticks
+    # it when the page runs as the installed app.
+    assert "checked" not in box and "data-remember-when-installed" in box
+    data = {"email": "a@example.com", "password": "wrong", "csrf_token": csrf_token(client)}
+    page = client.post("/login", data=data).get_data(as_text=True)
+    # A form sent back keeps the person's own choice.
+    assert "data-remember-when-installed" not in page
+
+
+def test_sign_out_everywhere_asks_first(app, auth, client):
+    auth.register()
+    account = client.get("/account").get_data(as_text=True)
+    assert '<a class="button danger" href="/account/sign-out-everywhere">' in account
+    page = client.get("/account/sign-out-everywhere").get_data(as_text=True)
+    assert "Sign out on every device?" in page
+    assert re.search(
+        r'<form method="post" action="/account/sign-out-everywhere" data-logout>', page
+    )
+    assert 'href="/account"' in page
+    assert count(app, LoginSession) == 1 and client.get("/account").status_code == 200
+
+
+def test_the_timezone_picker_offers_canonical_names_by_area(auth, client, app):
+    auth.register(tz="Asia/Calcutta")
+    with app.app_context():
+        assert db.session.scalar(select(User.timezone)) == "Asia/Kolkata"
+    page = client.get("/account").get_data(as_text=True)
+    select_html = re.search(r'<select[^>]*id="timezone".*?</select>', page, re.S).group(0)
+    assert len(re.findall("<option ", select_html)) == len(timezone_names())
+    assert '<optgroup label="Europe">' in select_html
+    assert '<option selected value="Asia/Kolkata">Kolkata, India</option>' in select_html
+    assert "Asia/Calcutta" not in select_html and "US/Eastern" not in select_html
+    assert 'id="timezone-search"' in page and "data-timezone-search" in page
+    data = {"timezone": "US/Eastern", "units": "ml", "csrf_token": csrf_token(client, "/account")}
+    assert client.post("/account", data=data).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(User.timezone)) == "America/New_York"
 
 
 def test_production_apps_hash_with_the_rfc_9106_low_memory_parameters(tmp_path):

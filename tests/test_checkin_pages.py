@@ -2,6 +2,8 @@
 
 import re
 import uuid
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -11,9 +13,11 @@ from crampcare.logbook.rules import FIELDS
 from crampcare.models import Checkin, User
 
 from .conftest import Auth, csrf_token
-from .records import add_checkin
+from .records import add_checkin, add_session
 
 FORM_FIELDS = [name for name in FIELDS if name != "session_id"]
+WORKOUT_FIELDS = ["water_ml", "electrolytes", "sweat", "exertion"]
+CRAMP_FIELDS = [name for name in FORM_FIELDS if name not in [*WORKOUT_FIELDS, "recorded_at"]]
 
 
 def count(app) -> int:
@@ -47,10 +51,16 @@ def signed_in(client, auth):
     return client
 
 
-@pytest.mark.parametrize("path", ["/checkins/new", "/cramps/new"])
-def test_the_forms_carry_every_field(signed_in, path):
+@pytest.mark.parametrize(
+    ("path", "names"),
+    [
+        ("/checkins/new", FORM_FIELDS),
+        ("/cramps/new", [*CRAMP_FIELDS, "recorded_date", "recorded_time"]),
+    ],
+)
+def test_the_forms_carry_every_field(signed_in, path, names):
     page = signed_in.get(path).get_data(as_text=True)
-    for name in FORM_FIELDS:
+    for name in names:
         assert f'name="{name}"' in page, name
     assert 'name="csrf_token"' in page
     assert 'hx-post="' in page
@@ -124,10 +134,22 @@ def test_fluid_ounces_are_shown_and_stored_as_ml(signed_in, app):
         db.session.scalar(select(User)).units = "floz"
         db.session.commit()
     page = signed_in.get("/checkins/new").get_data(as_text=True)
-    assert "(fl oz)" in page and "+8.5 fl oz" in page
+    assert "(fl oz)" in page
+    # Round amounts in the person's units: a US cup and a pint, not 8.5 and 16.9.
+    assert re.findall(r'data-add-water="([^"]+)"[^>]*>([^<]+)<', page) == [
+        ("8", "+8 fl oz"),
+        ("16", "+16 fl oz"),
+    ]
     signed_in.post("/checkins/new", data=form_data(signed_in, water_ml="16.9"))
+    signed_in.post("/checkins/new", data=form_data(signed_in, water_ml="24"))
     with app.app_context():
-        assert db.session.scalar(select(Checkin.water_ml)) == 500
+        stored = db.session.scalars(select(Checkin.water_ml).order_by(Checkin.id)).all()
+    assert stored == [500, 710]  # still whole ml: 24 fl oz is 709.8 ml
+
+
+def test_the_quick_water_buttons_are_round_in_ml(signed_in):
+    page = signed_in.get("/checkins/new").get_data(as_text=True)
+    assert re.findall(r'data-add-water="([^"]+)"', page) == ["250", "500"]
 
 
 def test_a_session_of_someone_else_is_404(signed_in, app):
@@ -221,3 +243,202 @@ def test_the_nav_links_to_cramps_and_the_dashboard_to_checkins(signed_in, app):
     add_checkin(app, "pat@example.com")
     dashboard = signed_in.get("/dashboard").get_data(as_text=True)
     assert 'href="/checkins"' in dashboard
+
+
+SUMMARY = re.compile(
+    r'<div class="error-summary" role="alert" tabindex="-1" data-error-summary>(.*?)</div>', re.S
+)
+
+
+def summary_lines(page: str) -> list[tuple[str, str]]:
+    """The error summary's links: (target id, words), in order."""
+    found = SUMMARY.search(page)
+    assert found, "no error summary"
+    return re.findall(r'<a href="#([^"]+)">([^<]+)</a>', found.group(1))
+
+
+def test_an_empty_cramp_submit_shows_the_errors_and_saves_nothing(signed_in, app):
+    form = signed_in.get("/cramps/new").get_data(as_text=True)
+    as_rendered = {
+        "csrf_token": csrf_token(signed_in, "/cramps/new"),
+        "client_id": re.search(r'name="client_id" value="([^"]+)"', form).group(1),
+        "recorded_date": re.search(r'name="recorded_date" value="([^"]+)"', form).group(1),
+        "recorded_time": re.search(r'name="recorded_time" value="([^"]+)"', form).group(1),
+        "cramp_severity": "1",
+    }
+    for headers in ({}, {"HX-Request": "true"}):
+        response = signed_in.post("/cramps/new", data=as_rendered, headers=headers)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert summary_lines(page) == [
+            ("cramp_timing-0", "When did it cramp? Say when the cramp came.")
+        ]
+        assert 'id="cramp_timing-error"' in page
+    nothing = {"csrf_token": as_rendered["csrf_token"]}
+    page = signed_in.post("/cramps/new", data=nothing).get_data(as_text=True)
+    assert summary_lines(page) == [
+        ("checkin-form", "This check-in: This form was incomplete. Reload the page and try again."),
+        ("cramp_severity-0", "How bad was the cramp? This is required."),
+    ]
+    assert count(app) == 0
+
+
+def test_the_summary_uses_the_questions_in_form_order(signed_in, app):
+    data = form_data(signed_in, notes="x" * 1001, water_ml="abc", cramp_timing="", exertion="")
+    page = signed_in.post("/checkins/new", data=data).get_data(as_text=True)
+    lines = summary_lines(page)
+    assert [target for target, _ in lines] == ["cramp_timing-0", "water_ml", "notes"]
+    assert lines[0][1] == "When did it cramp? Say when the cramp came."
+    assert lines[1][1].startswith("Water before, during and after: ")
+    assert lines[2][1].startswith("Notes: Keep the notes to 1,000")
+    # Raw field names never reach the person; every named field is marked invalid.
+    assert "water ml" not in page and "cramp timing" not in page
+    for target, _ in lines:
+        assert re.search(f'id="{target}"[^>]*aria-invalid="true"', page), target
+    assert count(app) == 0
+
+
+def test_log_a_cramp_asks_only_what_fits_a_cramp_at_rest(signed_in):
+    page = signed_in.get("/cramps/new").get_data(as_text=True)
+    for name in ("water_ml", "electrolytes", "sweat", "exertion"):
+        assert f'name="{name}"' not in page, name
+    assert 'value="during_stretch"' not in page and 'value="after_stretch"' not in page
+
+
+def test_log_a_cramp_opens_at_now_in_the_persons_timezone(client, auth, app):
+    auth.register(tz="Pacific/Auckland")
+    page = client.get("/cramps/new").get_data(as_text=True)
+    now = datetime.now(ZoneInfo("Pacific/Auckland"))
+    shown = re.search(r'name="recorded_date" value="([^"]+)" max="([^"]+)"', page)
+    assert shown.group(1) == shown.group(2) == now.date().isoformat()
+    clock = re.search(r'name="recorded_time" value="(\d\d:\d\d)"', page).group(1)
+    gap = now.replace(tzinfo=None) - datetime.combine(now.date(), time.fromisoformat(clock))
+    assert timedelta(0) <= gap < timedelta(minutes=2)
+
+
+def test_a_cramp_in_the_night_keeps_its_night(client, auth, app):
+    auth.register(tz="Europe/Paris")
+    night = datetime.now(ZoneInfo("Europe/Paris")).date() - timedelta(days=1)
+    data = {
+        "csrf_token": csrf_token(client, "/cramps/new"),
+        "client_id": str(uuid.uuid4()),
+        "recorded_date": night.isoformat(),
+        "recorded_time": "03:10",
+        "cramp_severity": "2",
+        "cramp_timing": "night",
+    }
+    assert client.post("/cramps/new", data=data).status_code == 303
+    with app.app_context():
+        checkin = db.session.scalar(select(Checkin))
+    expected = datetime.combine(night, time(3, 10), tzinfo=ZoneInfo("Europe/Paris"))
+    assert checkin.recorded_at == expected.astimezone(UTC)
+    assert checkin.recorded_local.utcoffset() == expected.utcoffset()
+    assert checkin.water_ml is None and checkin.exertion is None and checkin.electrolytes == []
+
+
+@pytest.mark.parametrize(
+    ("day", "clock", "message"),
+    [
+        ("tomorrow", "08:00", "That is later than now: check the date and time."),
+        ("", "08:00", "Give the date, e.g. 2026-03-01."),
+        ("today", "25:00", "Give the time, e.g. 23:30."),
+        ("1999-12-31", "23:00", "That time is not plausible: check the date."),
+    ],
+)
+def test_a_cramp_time_that_cannot_be_is_refused(signed_in, app, day, clock, message):
+    today = datetime.now(UTC).date()
+    day = {"today": today, "tomorrow": today + timedelta(days=1)}.get(day, day)
+    data = {
+        "csrf_token": csrf_token(signed_in, "/cramps/new"),
+        "client_id": str(uuid.uuid4()),
+        "recorded_date": str(day),
+        "recorded_time": clock,
+        "cramp_severity": "1",
+        "cramp_timing": "at_rest",
+    }
+    page = signed_in.post("/cramps/new", data=data).get_data(as_text=True)
+    assert summary_lines(page) == [("recorded_date", f"Date and time: {message}")]
+    assert count(app) == 0
+
+
+def test_the_api_takes_a_cramp_without_workout_fields(signed_in, app):
+    body = {
+        "client_id": str(uuid.uuid4()),
+        "recorded_at": "2026-03-01T03:10:00+01:00",
+        "cramp_severity": 2,
+        "cramp_timing": "night",
+        "cramp_locations": ["lower_back_left"],
+    }
+    headers = {"X-CSRFToken": csrf_token(signed_in, "/")}
+    response = signed_in.post("/api/checkins", json=body, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    saved = response.get_json()
+    assert saved["recorded_at"] == "2026-03-01T03:10:00+01:00"
+    assert saved["water_ml"] is None and saved["exertion"] is None and saved["sweat"] is None
+
+
+def test_a_saved_checkin_says_where_to_go_next(signed_in, app):
+    response = signed_in.post(
+        "/cramps/new",
+        data=form_data(signed_in, "/cramps/new", cramp_timing="at_rest"),
+        headers={"HX-Request": "true"},
+    )
+    page = response.get_data(as_text=True)
+    nav = re.search(r'<nav class="next-steps" aria-label="What next">(.*?)</nav>', page, re.S)
+    assert re.findall(r'href="([^"]+)"', nav.group(1)) == [
+        "/dashboard",
+        "/routines",
+        "/checkins",
+        "/",
+    ]
+    assert 'id="saved-heading" tabindex="-1" data-focus-on-arrival' in page
+    # Kept on the phone offline, the check-in leads on too: the form page carries the links.
+    form_page = signed_in.get("/cramps/new").get_data(as_text=True)
+    assert '<template id="checkin-next-steps">' in form_page
+
+
+def test_back_at_a_sessions_form_the_checkin_made_opens_to_edit(signed_in, app):
+    session_id = add_session(app, "pat@example.com")
+    path = f"/checkins/new?session={session_id}"
+    data = form_data(signed_in, path, session_id=str(session_id))
+    assert signed_in.post(path, data=data).status_code == 303
+    response = signed_in.get(path)
+    with app.app_context():
+        checkin_id = db.session.scalar(select(Checkin.id))
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/checkins/{checkin_id}/edit"
+    page = signed_in.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your check-in after this session" in page and "You already checked in" in page
+    assert 'value="after_stretch" checked' in page and 'value="250"' in page
+    # Changing it there keeps one check-in for the session.
+    edit = form_data(signed_in, f"/checkins/{checkin_id}/edit", pain="5")
+    edit.pop("recorded_at")
+    edit.update(client_id=data["client_id"], session_id=str(session_id))
+    edit.update(recorded_date=datetime.now(UTC).date().isoformat(), recorded_time="00:00")
+    assert signed_in.post(f"/checkins/{checkin_id}/edit", data=edit).status_code == 303
+    assert count(app) == 1
+    with app.app_context():
+        assert db.session.scalar(select(Checkin.pain)) == 5
+
+
+def test_an_edit_keeps_the_stored_time_unless_it_is_changed(client, auth, app):
+    auth.register(tz="Europe/Paris")
+    made = datetime(2026, 3, 1, 23, 40, 17, tzinfo=ZoneInfo("Europe/Paris"))
+    checkin_id = add_checkin(app, "pat@example.com", recorded_at=made.astimezone(UTC))
+    path = f"/checkins/{checkin_id}/edit"
+    page = client.get(path).get_data(as_text=True)
+    assert 'name="recorded_date" value="2026-03-01"' in page
+    assert 'name="recorded_time" value="23:40"' in page
+    with app.app_context():
+        client_id = db.session.get(Checkin, checkin_id).client_id
+    data = {"csrf_token": csrf_token(client, path), "client_id": client_id, "cramp_severity": "0"}
+    data.update(recorded_date="2026-03-01", recorded_time="23:40")
+    assert client.post(path, data=data).status_code == 303
+    with app.app_context():
+        assert db.session.get(Checkin, checkin_id).recorded_at == made.astimezone(UTC)
+    data.update(recorded_time="22:05")
+    assert client.post(path, data=data).status_code == 303
+    with app.app_context():
+        moved = db.session.get(Checkin, checkin_id)
+        assert moved.recorded_at == datetime(2026, 3, 1, 21, 5, tzinfo=UTC)
+        assert moved.recorded_offset_minutes == 60

@@ -1,15 +1,19 @@
 """Local time: timezones, a person's days and their Monday-to-Sunday weeks."""
 
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 
 from crampcare.local_time import (
+    canonical_timezone,
+    is_timezone,
     local_date,
     local_day_start,
     parse_instant,
     resolve_timezone,
+    timezone_groups,
+    timezone_names,
     week_start,
     weekly_buckets,
 )
@@ -102,3 +106,46 @@ def test_instants_keep_their_offset(text):
 def test_anything_else_is_not_an_instant(value):
     with pytest.raises(ValueError):
         parse_instant(value)
+
+
+# The timezone picker: canonical names, one per region, readable and searchable.
+
+ALIASES = ["Asia/Calcutta", "US/Eastern", "GB", "Europe/Kiev", "Etc/GMT", "Universal", "Zulu"]
+
+
+def test_the_picker_lists_canonical_names_without_aliases():
+    names = timezone_names()
+    assert len(names) == len(set(names))
+    # Far fewer than every name the database knows (aliases and all), but every region.
+    assert 400 < len(names) < len(available_timezones()) - 150
+    assert not set(ALIASES) & set(names)
+    assert all("/" in name or name == "UTC" for name in names)
+    assert not [name for name in names if name.startswith(("Etc/", "US/", "SystemV/"))]
+    for name in ("Europe/Amsterdam", "Asia/Kolkata", "America/New_York", "Europe/Kyiv", "UTC"):
+        assert name in names
+    for name in names:
+        ZoneInfo(name)
+
+
+def test_each_zone_reads_as_city_and_country_under_its_area():
+    groups = dict(timezone_groups())
+    assert list(groups)[0] == "UTC"
+    assert {"Europe", "Americas", "Asia", "Africa", "Pacific"} <= set(groups)
+    words = {name: label for options in groups.values() for name, label in options}
+    assert sorted(words) == sorted(timezone_names())
+    assert len(set(words.values())) == len(words)
+    assert words["Europe/Paris"] == "Paris, France"
+    assert words["Asia/Kolkata"] == "Kolkata, India"
+    assert words["America/New_York"] == "New York, United States – Eastern (most areas)"
+    europe = [label for _, label in groups["Europe"]]
+    assert europe == sorted(europe)
+
+
+def test_aliases_lead_to_the_listed_name():
+    assert canonical_timezone("Asia/Calcutta") == "Asia/Kolkata"
+    assert canonical_timezone("US/Eastern") == "America/New_York"
+    assert canonical_timezone("Europe/Kiev") == "Europe/Kyiv"
+    assert canonical_timezone("Etc/UTC") == "UTC"
+    assert canonical_timezone("Europe/Amsterdam") == "Europe/Amsterdam"
+    assert canonical_timezone("Nowhere/Town") == "Nowhere/Town"
+    assert is_timezone("Asia/Calcutta") and not is_timezone("Nowhere/Town")

@@ -260,3 +260,35 @@ def test_a_clinician_reads_times_in_the_patients_day(app):
     in_new_york = at.astimezone(ZoneInfo("America/New_York"))
     assert f", {in_sydney:%H:%M}" in page
     assert f", {in_new_york:%H:%M}" not in page
+
+
+def test_revoking_a_clinician_asks_first_without_javascript(app):
+    patient = signed_in(app, PATIENT)
+    doctor = signed_in(app, DOCTOR, role="clinician")
+    body = make_code(patient)
+    patient_id = redeem(doctor, body["code"]).get_json()["patient_id"]
+    page = patient.get("/sharing").get_data(as_text=True)
+    # The page's Revoke is a link to a confirm step, not a one-tap form.
+    assert f'<a class="button small danger" href="/sharing/{body["id"]}/revoke">Revoke' in page
+    confirm = patient.get(f"/sharing/{body['id']}/revoke")
+    text = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200
+    assert f"Stop sharing with {DOCTOR}?" in text
+    assert f'<form method="post" action="/sharing/{body["id"]}/revoke">' in text
+    assert "Keep sharing" in text and 'href="/sharing"' in text
+    # Asking changes nothing; only the confirm form's POST revokes.
+    assert doctor.get(f"/clinician/patients/{patient_id}").status_code == 200
+    other = signed_in(app, "other@example.com")
+    assert other.get(f"/sharing/{body['id']}/revoke").status_code == 404
+
+
+def test_a_waiting_code_can_be_copied_or_shared(app):
+    patient = signed_in(app, PATIENT)
+    body = make_code(patient)
+    page = patient.get("/sharing").get_data(as_text=True)
+    actions = re.search(r"<div class=\"share-actions\" hidden data-share-actions[^>]*>", page)
+    assert f'data-code="{body["code"]}"' in actions.group(0)
+    assert f"My CrampCare share code is {body['code']}." in actions.group(0)
+    assert "data-copy-code" in page and "data-share-code hidden" in page
+    assert 'role="status" aria-live="polite" data-share-feedback' in page
+    assert "js/share_code.js" in page

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget, TimeInput
 
-from ..local_time import is_timezone, timezone_names
+from ..local_time import canonical_timezone, is_timezone, timezone_groups
 from ..passwords import MAX_LENGTH, MIN_LENGTH
 from ..reminders.schedule import parse_time
 from ..vocabulary import CONDITIONS, ROLES, UNITS, WEEKDAYS
@@ -43,6 +43,11 @@ def _validate_timezone(_form, field) -> None:
         raise ValidationError("Choose a timezone from the list.")
 
 
+def _canonical(name: str | None) -> str | None:
+    # A browser may report an alias ("Asia/Calcutta"); the picker lists the zone's own name.
+    return canonical_timezone(name) if name else name
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A set of checkboxes for choosing several values."""
 
@@ -68,7 +73,9 @@ class RegisterForm(FlaskForm):
         default="patient",
         validators=[InputRequired(message="Choose patient or clinician.")],
     )
-    timezone = HiddenField("Timezone", default="UTC", validators=[_validate_timezone])
+    timezone = HiddenField(
+        "Timezone", default="UTC", validators=[_validate_timezone], filters=[_canonical]
+    )
 
     def validate_role(self, field) -> None:
         """Only the known roles."""
@@ -90,7 +97,9 @@ class ProfileForm(FlaskForm):
     timezone = SelectField(
         "Timezone",
         validators=[DataRequired(message="Choose a timezone."), _validate_timezone],
+        filters=[_canonical],
         validate_choice=False,
+        description="Days and weeks in your charts and advice start at midnight here.",
     )
     units = RadioField(
         "Show water in",
@@ -106,7 +115,7 @@ class ProfileForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = [(name, name) for name in timezone_names()]
+        self.timezone.choices = {area: list(zones) for area, zones in timezone_groups()}
 
     def validate_units(self, field) -> None:
         """Only ml or fl oz."""

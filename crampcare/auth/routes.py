@@ -160,6 +160,27 @@ def sign_out_device(device_id: int):
     return redirect(url_for("auth.account"), 303)
 
 
+@bp.get("/account/sign-out-everywhere")
+@login_required
+def confirm_sign_out_everywhere():
+    """Ask first: signing out everywhere also ends this device's and the installed app's."""
+    return render_template(
+        "confirm.html",
+        title="Sign out on every device?",
+        lines=[
+            "Every phone, tablet and computer signed in to this account is signed out, "
+            "this one and the installed app included. You will need your password to "
+            "sign in again.",
+        ],
+        action=url_for("auth.sign_out_everywhere"),
+        confirm_label="Yes, sign out everywhere",
+        cancel_url=url_for("auth.account"),
+        cancel_label="Stay signed in",
+        form=ConfirmForm(),
+        logs_out=True,
+    )
+
+
 @bp.post("/account/sign-out-everywhere")
 @login_required
 def sign_out_everywhere():

@@ -7,15 +7,21 @@ from ..extensions import db
 from ..fragments import is_fragment_request
 from ..local_time import local_now
 from ..logbook import service
-from ..logbook.forms import CheckinForm, blank_fields, read_submission, stored_fields
+from ..logbook.forms import (
+    CheckinForm,
+    blank_fields,
+    form_view,
+    read_submission,
+    stored_fields,
+)
 from ..logbook.queries import (
     advice_for,
+    checkin_for_session,
     checkins_of,
     get_checkin_or_404,
     get_session_or_404,
     stored_values,
 )
-from ..models import utcnow
 from ..record_ids import record_id
 from . import bp
 
@@ -30,6 +36,10 @@ def new_checkin():
     """How the session went: cramps, water, salts, effort."""
     session_id = request.args.get("session", type=record_id)
     session = get_session_or_404(session_id) if session_id else None
+    made = checkin_for_session(session) if session else None
+    if made is not None and request.method == "GET":
+        # Back at a session's form: the check-in already made, to change, not a second.
+        return redirect(url_for("checkins.edit_checkin", checkin_id=made.id), 303)
     return _new_form("checkin", session)
 
 
@@ -42,11 +52,13 @@ def new_cramp():
 
 def _new_form(kind: str, session):
     form = CheckinForm()
-    if request.method == "GET":
-        fields = blank_fields(1 if kind == "cramp" else 0, session.id if session else None)
-        return _render_form(kind, form, fields, {}, session=session)
     now = local_now(current_user.timezone)
-    values, errors, fields = read_submission(current_user.units, now=now, default_time=now)
+    if request.method == "GET":
+        fields = blank_fields(1 if kind == "cramp" else 0, session.id if session else None, now)
+        return _render_form(kind, form, fields, {}, session=session)
+    values, errors, fields = read_submission(
+        current_user.units, now=now, timezone=current_user.timezone, default_time=now
+    )
     if errors:
         return _render_form(kind, form, fields, errors, session=session)
     # A second submit of the same form (same client_id) finds the first one saved; the
@@ -66,10 +78,13 @@ def edit_checkin(checkin_id: int):
     checkin = get_checkin_or_404(checkin_id)
     form = CheckinForm()
     if request.method == "GET":
-        fields = stored_fields(checkin.to_dict(), current_user.units)
+        fields = stored_fields(checkin.to_dict(), current_user.units, current_user.timezone)
         return _render_form("edit", form, fields, {}, checkin=checkin)
     values, errors, fields = read_submission(
-        current_user.units, now=utcnow(), current=stored_values(checkin)
+        current_user.units,
+        now=local_now(current_user.timezone),
+        timezone=current_user.timezone,
+        current=stored_values(checkin),
     )
     if errors:
         return _render_form("edit", form, fields, errors, checkin=checkin)
@@ -124,13 +139,13 @@ def _render_form(kind, form, fields, errors, *, session=None, checkin=None):
         action = url_for(f"checkins.new_{kind}", session=session.id if session else None)
     return render_template(
         template,
-        kind=kind,
         form=form,
         fields=fields,
         errors=errors,
         session=session,
         checkin=checkin,
         action=action,
+        **form_view(kind, errors, local_now(current_user.timezone)),
     )
 
 

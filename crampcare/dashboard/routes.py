@@ -12,8 +12,9 @@ from flask import (
 from flask_login import current_user, login_required
 
 from ..fragments import is_fragment_request
+from ..local_time import local_now
 from ..logbook import panels, service
-from ..logbook.forms import CheckinForm, read_submission, stored_fields
+from ..logbook.forms import CheckinForm, form_view, read_submission, stored_fields
 from ..logbook.queries import get_checkin_or_404, stored_values
 from ..models import utcnow
 from ..record_ids import record_id
@@ -143,10 +144,13 @@ def edit_checkin(checkin_id: int):
     if not is_fragment_request():
         return redirect(url_for("checkins.edit_checkin", checkin_id=checkin.id), 303)
     if request.method == "GET":
-        fields = stored_fields(checkin.to_dict(), current_user.units)
+        fields = stored_fields(checkin.to_dict(), current_user.units, current_user.timezone)
         return _edit_row(checkin, fields, {})
     values, errors, fields = read_submission(
-        current_user.units, now=utcnow(), current=stored_values(checkin)
+        current_user.units,
+        now=local_now(current_user.timezone),
+        timezone=current_user.timezone,
+        current=stored_values(checkin),
     )
     if errors:
         return _edit_row(checkin, fields, errors)
@@ -162,11 +166,11 @@ def _edit_row(checkin, fields, errors):
     return render_template(
         "dashboard/_checkin_edit.html",
         checkin=checkin,
-        kind="edit",
         form=CheckinForm(),
         fields=fields,
         errors=errors,
         action=url_for("dashboard.edit_checkin", checkin_id=checkin.id),
+        **form_view("edit", errors, local_now(current_user.timezone)),
     )
 
 

@@ -68,6 +68,16 @@ def stored_values(checkin: Checkin) -> dict[str, Any]:
     return values
 
 
+def checkin_for_session(session: WorkoutSession) -> Checkin | None:
+    """The first check-in made after a session, if there is one."""
+    return db.session.scalar(
+        select(Checkin)
+        .where(Checkin.user_id == session.user_id, Checkin.session_id == session.id)
+        .order_by(Checkin.id)
+        .limit(1)
+    )
+
+
 def advice_config() -> AdviceConfig:
     """The advice thresholds of this app (ADVICE_* config keys)."""
     return AdviceConfig.from_mapping(current_app.config)

@@ -25,6 +25,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..poses import NEUTRAL, POSES
 from ..routine_library import LIBRARY
 from ..routine_safety import CAUTION_LABELS
 from ..vocabulary import DIFFICULTIES, ROUTINE_AREAS, STEP_SIDES
@@ -105,6 +106,12 @@ class StepForm(FlaskForm):
     cue = StringField(
         "Spoken cue (optional)",
         validators=[Optional(), Length(max=200, message="Keep the cue under 200 characters.")],
+    )
+    pose = SelectField(
+        "Picture",
+        choices=[(name, pose.label) for name, pose in POSES.items()],
+        default=NEUTRAL,
+        description="The position the step's picture shows.",
     )
     cautions = SelectMultipleField(
         "Cautions (tick what the step does)",

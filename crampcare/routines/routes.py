@@ -2,11 +2,13 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from ..extensions import db
 from ..forms import ConfirmForm
 from ..fragments import is_fragment_request
 from ..models import Routine, Step
+from ..poses import POSES, pose_for, render
 from ..routine_library import AREAS, DIFFICULTIES, SAFETY_NOTE
 from ..routine_safety import (
     CAUTION_LABELS,
@@ -59,7 +61,15 @@ def _routine_words():
         "caution_notes": CAUTION_NOTES,
         "step_cautions": step_cautions,
         "routine_cautions": lambda routine: routine_cautions(routine.steps),
+        # The module escapes every text it writes into the SVG.
+        "pose_svg": lambda name: Markup(render(pose_for(name).name)),
     }
+
+
+@bp.get("/poses")
+def list_poses():
+    """Every step picture side by side, for reviewing them together."""
+    return render_template("routines/poses.html", poses=POSES.values())
 
 
 @bp.get("/routines")
@@ -167,6 +177,7 @@ def play_routine(slug: str):
         "slug": routine.slug,
         "title": routine.title,
         "steps_total": len(routine.steps),
+        "poses": [pose_for(step.pose).name for step in routine.steps],
         "segments": [segment.to_dict() for segment in build_timeline(routine.steps)],
     }
     return render_template(

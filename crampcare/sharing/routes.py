@@ -61,6 +61,26 @@ def create_code():
     return redirect(url_for("sharing.sharing"), 303)
 
 
+@bp.get("/sharing/<int:share_id>/revoke")
+def confirm_revoke(share_id: int):
+    """Ask before a clinician loses access: one stray tap must not end it."""
+    share = shares.own_share_or_404(share_id)
+    return render_template(
+        "confirm.html",
+        title=f"Stop sharing with {shares.holder(share)}?",
+        lines=[
+            "They will no longer see or export your check-ins. What they already "
+            "downloaded stays with them.",
+            "To share again later, make a new code and give it to them.",
+        ],
+        action=url_for("sharing.revoke", share_id=share.id),
+        confirm_label="Yes, revoke access",
+        cancel_url=url_for("sharing.sharing"),
+        cancel_label="Keep sharing",
+        form=ConfirmForm(),
+    )
+
+
 @bp.post("/sharing/<int:share_id>/revoke")
 def revoke(share_id: int):
     """End a clinician's access, or cancel a code, at once."""

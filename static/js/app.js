@@ -15,4 +15,12 @@ for (const input of document.querySelectorAll("input[data-timezone]")) {
   if (zone) input.value = zone;
 }
 
+// In the installed app "Keep me signed in" starts ticked: it is the person's own phone,
+// and an app that asks for the password at every launch is soon left unused. In a
+// browser tab, perhaps on a shared computer, it stays as the server rendered it (off).
+const installed = matchMedia("(display-mode: standalone)").matches || navigator.standalone === true;
+for (const box of document.querySelectorAll("input[data-remember-when-installed]")) {
+  if (installed) box.checked = true;
+}
+
 export { csrfToken };

@@ -1,6 +1,6 @@
 // The check-in form: a fresh id and the local time when it opens, quick water buttons.
 
-import { localInstant, newId } from "./instants.js";
+import { localInstant, newId, zonedInstant, zonedNow } from "./instants.js";
 
 function prepare(form) {
   if (form.dataset.prepared) return;
@@ -12,6 +12,14 @@ function prepare(form) {
     if (id) id.value = newId();
     const at = form.querySelector("[data-recorded-at]");
     if (at) at.value = localInstant();
+    // A cached page's "now" is when it was cached: the date and time open at this
+    // moment, on the clocks of the person's own timezone (the server reads them so).
+    const date = form.querySelector("[data-when-date]");
+    const time = form.querySelector("[data-when-time]");
+    if (date && time) {
+      [date.value, time.value] = zonedNow(date.dataset.zone);
+      date.max = date.value;
+    }
   }
   const water = form.querySelector("#water_ml");
   for (const button of form.querySelectorAll("[data-add-water]")) {
@@ -33,6 +41,8 @@ function prepareAll() {
 // rules then judge it when it is sent.
 const LIST_FIELDS = ["cramp_locations", "electrolytes", "red_flags"];
 const INT_FIELDS = ["session_id", "cramp_severity", "pain", "water_ml", "exertion"];
+// Not fields of the API: the date and time typed become recorded_at above.
+const SKIPPED = ["csrf_token", "water_unit", "recorded_date", "recorded_time"];
 
 function checkinBody(form) {
   const data = new FormData(form);
@@ -41,8 +51,11 @@ function checkinBody(form) {
   const body = Object.fromEntries(
     LIST_FIELDS.map((name) => [name, data.getAll(name).filter(Boolean)]),
   );
+  const [day, clock] = [data.get("recorded_date"), data.get("recorded_time")];
+  const zone = form.querySelector("[data-when-date]")?.dataset.zone;
+  if (day && clock) body.recorded_at = zonedInstant(day, clock, zone);
   for (const [name, raw] of data.entries()) {
-    if (LIST_FIELDS.includes(name) || name === "csrf_token" || name === "water_unit") continue;
+    if (LIST_FIELDS.includes(name) || SKIPPED.includes(name)) continue;
     const text = String(raw).trim();
     if (text === "") body[name] = null;
     else if (name === "water_ml" && data.get("water_unit") === "floz")
@@ -66,10 +79,15 @@ async function keepOffline(form) {
   notice.setAttribute("role", "status");
   const heading = document.createElement("h2");
   heading.textContent = "Saved on this phone";
+  heading.tabIndex = -1;
+  heading.dataset.focusOnArrival = "";
   const text = document.createElement("p");
   text.textContent = "You are offline. Your check-in will be sent when the connection returns.";
   notice.append(heading, text);
+  const next = document.getElementById("checkin-next-steps");
+  if (next) notice.append(next.content.cloneNode(true));
   form.replaceWith(notice);
+  heading.focus();
   return true;
 }
 

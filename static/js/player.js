@@ -6,6 +6,7 @@
 
 import { cue, setSpeaking, unlockAudio } from "./cues.js";
 import { localInstant, newId } from "./instants.js";
+import { showPicture } from "./pose-picture.js";
 import { showCountdown } from "./repetitions.js";
 
 // Time to get down onto the floor before the first step; Skip starts at once.
@@ -167,6 +168,7 @@ function renderReady(left, phase) {
   // Before Start the first step is shown as it will be; then the seconds to get ready.
   if (phase === "idle") showCountdown(field("countdown"), first, 0, clock(first.seconds * 1000));
   else showCountdown(field("countdown"), { kind: "ready" }, 0, clock(left));
+  showPicture(field("picture"), data.poses, first, segments[1], 0, false);
   set("instructions", first.instructions);
   set("next-label", phase === "idle" ? "Next:" : "First:");
   set("next", label(first));
@@ -174,7 +176,7 @@ function renderReady(left, phase) {
   field("progress").value = 0;
 }
 
-function renderStep(ms, index) {
+function renderStep(ms, index, phase) {
   const segment = segments[index];
   const next = segments[index + 1];
   root.dataset.segmentIndex = index;
@@ -184,6 +186,8 @@ function renderStep(ms, index) {
   set("side", sideText(segment));
   const left = (segment.start + segment.seconds) * 1000 - ms;
   showCountdown(field("countdown"), segment, ms - segment.start * 1000, clock(left));
+  const into = ms - segment.start * 1000;
+  showPicture(field("picture"), data.poses, segment, next, into, phase === "running");
   set("instructions", segment.instructions);
   set("next-label", "Next:");
   set("next", next ? label(next) : "Finish");
@@ -204,7 +208,7 @@ function render(now) {
     renderReady(-ms, phase);
     return -ms;
   }
-  renderStep(ms, index);
+  renderStep(ms, index, phase);
   return (segments[index].start + segments[index].seconds) * 1000 - ms;
 }
 

@@ -119,12 +119,15 @@ def context(browser, live_server):
     context.close()
 
 
+FAILED_REQUESTS: list[str] = []
+
+
 @pytest.fixture
 def console_errors():
     """Console errors and CSP violations seen by the page; checked empty after the test."""
     errors: list[str] = []
     yield errors
-    assert errors == [], f"console errors: {errors}"
+    assert errors == [], f"console errors: {errors}; failed requests: {FAILED_REQUESTS}"
 
 
 @pytest.fixture
@@ -136,6 +139,9 @@ def page(context, console_errors):
         lambda message: console_errors.append(message.text) if message.type == "error" else None,
     )
     page.on("pageerror", lambda error: console_errors.append(str(error)))
+    # A console error about a resource does not name it: keep the URLs for the message.
+    FAILED_REQUESTS.clear()
+    page.on("requestfailed", lambda request: FAILED_REQUESTS.append(request.url))
     return page
 
 

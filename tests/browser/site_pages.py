@@ -9,7 +9,7 @@ there fails the walk until it is given one).
 from sqlalchemy import select
 
 from crampcare.extensions import db
-from crampcare.models import Checkin, Routine, Step, User
+from crampcare.models import Checkin, Routine, Share, Step, User
 from crampcare.seed import DEMO_PATIENT, make_demo
 
 # Endpoints that are not pages a person reads (files, feeds and the JSON API are found by
@@ -40,9 +40,11 @@ def demo_site(app) -> dict:
         checkin_id = db.session.scalar(
             select(Checkin.id).where(Checkin.user_id == patient.id).order_by(Checkin.id.desc())
         )
+        share_id = db.session.scalar(select(Share.id).where(Share.patient_id == patient.id))
         samples = {
             "patient_id": patient.id,
             "checkin_id": checkin_id,
+            "share_id": share_id,
             "slug": {"routines.edit_routine": routine.slug, None: "gentle-lower-back-release"},
         }
         urls = page_urls(app, samples)

@@ -1,5 +1,8 @@
 """A check-in made offline waits in the outbox and reaches the server exactly once."""
 
+from datetime import UTC, datetime, timedelta
+
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from crampcare.extensions import db
@@ -24,13 +27,18 @@ def test_a_cramp_logged_offline_is_sent_once_when_back_online(signed_in, context
     page.check("input[name=cramp_severity][value='2']")
     page.check("input[name=cramp_timing][value=night]")
     page.check("input[name=cramp_locations][value=lower_back_left]")
-    page.fill("#water_ml", "750")
+    day = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    page.fill("#recorded_date", day)
+    page.fill("#recorded_time", "03:20")
     page.get_by_role("button", name="Save check-in").click()
     page.get_by_role("heading", name="Saved on this phone").wait_for()
+    # Kept on the phone, it still leads on.
+    expect(page.get_by_role("link", name="See your dashboard")).to_be_visible()
     waiting = page.evaluate("() => CrampOutbox.list()")
     assert [(e["kind"], e["status"]) for e in waiting] == [("checkin", "pending")]
-    assert waiting[0]["body"]["water_ml"] == 750
-    assert waiting[0]["body"]["recorded_at"]  # the time it was made, kept for later
+    # The time typed, on the account's clock (UTC here), kept for later.
+    assert waiting[0]["body"]["recorded_at"] == f"{day}T03:20:00+00:00"
+    assert "recorded_date" not in waiting[0]["body"]
     assert stored(live_app) == []
 
     context.set_offline(False)
@@ -40,7 +48,8 @@ def test_a_cramp_logged_offline_is_sent_once_when_back_online(signed_in, context
     rows = stored(live_app)
     assert len(rows) == 1
     checkin = rows[0]
-    assert (checkin.cramp_severity, checkin.cramp_timing, checkin.water_ml) == (2, "night", 750)
+    assert (checkin.cramp_severity, checkin.cramp_timing, checkin.water_ml) == (2, "night", None)
+    assert checkin.recorded_at.isoformat() == f"{day}T03:20:00+00:00"
     assert checkin.cramp_locations == ["lower_back_left"]
     assert checkin.client_id == waiting[0]["client_id"]
     page.reload()
@@ -54,7 +63,8 @@ def test_water_in_fluid_ounces_is_converted_with_the_servers_factor(signed_in, c
         db.session.commit()
         db.session.remove()
     page = signed_in
-    page.goto("/cramps/new")
+    # The check-in form asks about water; a cramp logged on its own does not.
+    page.goto("/checkins/new")
     page.wait_for_function("window.CrampOutbox !== undefined && window.htmx !== undefined")
     factor = page.get_attribute("[data-ml-per-fl-oz]", "data-ml-per-fl-oz")
     assert float(factor) == ML_PER_FL_OZ

@@ -80,7 +80,9 @@ def test_share_redeem_view_and_audit(browser, live_server, live_app, page, conso
     assert "dr.lee@example.com" in log and "Viewed your data" in log
     assert "Exported your data" in log
     shot(page, "sharing-log")
-    page.click("button:has-text('Revoke')")
+    # Revoking asks first, on a page of its own.
+    page.click("a:has-text('Revoke')")
+    page.click("button:has-text('Yes, revoke access')")
     page.wait_for_selector("text=Nobody else can see your data.")
 
     page.goto("/account")
