@@ -8,10 +8,18 @@ Prints p50 and p95 in milliseconds and the ratio of each p95 to /healthz's p95. 
 page is kept per user until the log changes; "#after-a-change" times the first view
 after a change, with nothing kept.
 
+With --after-checkin, each round POSTs a new check-in (as the page's JSON call does),
+then GETs /healthz and /dashboard: the log changed, so the kept copy can never serve it
+(checked: every view renders afresh). The check-in is then deleted, untimed, so the
+history keeps its length. That is timed beside /healthz at each length of history in --days
+(comma-separated), and printed as one table.
+
 Usage: .venv/bin/python bench/dashboard.py [--requests 200] [--days 1095] [--database-url URL]
+       .venv/bin/python bench/dashboard.py --after-checkin --days 30,365,1095,3650
 """
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -26,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from crampcare import create_app  # noqa: E402
+from crampcare.dashboard.cache import MAX_ENTRIES  # noqa: E402
 from crampcare.extensions import db  # noqa: E402
 from crampcare.seed import make_demo, seed_routines  # noqa: E402
 
@@ -115,12 +124,134 @@ def time_requests(client, targets: list[tuple[str, dict]], n: int) -> list[list[
     return samples
 
 
+def csrf_header(client) -> dict:
+    """The CSRF header the page's own JSON calls send."""
+    page = client.get("/").get_data(as_text=True)
+    return {"X-CSRFToken": re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)}
+
+
+def new_checkin(number: int) -> dict:
+    """A check-in as the form's JSON call sends it, recorded now."""
+    from crampcare.models import utcnow
+
+    return {
+        "client_id": str(uuid.uuid4()),
+        "recorded_at": utcnow().isoformat(),
+        "cramp_severity": number % 3,
+        "cramp_timing": "after_stretch" if number % 3 else None,
+        "water_ml": 250 + 50 * (number % 10),
+    }
+
+
+def kept_entries(client) -> int:
+    """How many rendered dashboards the app keeps."""
+    cache = client.application.extensions.get("dashboard_cache")
+    return 0 if cache is None else len(cache.entries)
+
+
+def remove_checkin(app, checkin_id: int) -> None:
+    """Take the round's check-in out again, untimed, so the history keeps its length."""
+    from sqlalchemy import delete
+
+    from crampcare.models import Checkin
+
+    with app.app_context():
+        db.session.execute(delete(Checkin).where(Checkin.id == checkin_id))
+        db.session.commit()
+
+
+def time_after_checkins(client, n: int) -> dict[str, list[float]]:
+    """Rounds of: POST a check-in, GET /healthz, GET /dashboard; ms of the two GETs.
+
+    Both wall time and this thread's CPU time: on a machine shared with other work the
+    CPU time is the server's own cost, the wall time adds the waits for a core.
+    """
+    headers = csrf_header(client)
+    samples: dict[str, list[float]] = {
+        key: [] for key in ("healthz", "dashboard", "healthz cpu", "dashboard cpu")
+    }
+    for round_number in range(n + 5):
+        response = client.post("/api/checkins", json=new_checkin(round_number), headers=headers)
+        assert response.status_code == 201, response.get_data(as_text=True)
+        response_id = response.get_json()["id"]
+        for path in ("healthz", "dashboard"):
+            before = kept_entries(client)
+            start, cpu = time.perf_counter(), time.thread_time()
+            response = client.get(f"/{path}")
+            response.get_data()
+            wall, cpu = time.perf_counter() - start, time.thread_time() - cpu
+            assert response.status_code == 200, (path, response.status_code)
+            if round_number >= 5:
+                samples[path].append(wall * 1000)
+                samples[f"{path} cpu"].append(cpu * 1000)
+        # A new entry was stored: this view was rendered, not served from a kept copy.
+        assert kept_entries(client) == min(before + 1, MAX_ENTRIES), "served from the kept copy"
+        remove_checkin(client.application, response_id)
+    return samples
+
+
+def history_app(folder: str, url: str, days: int):
+    """An app over a new database holding the demo patient with `days` days of history."""
+    app = create_app(
+        {
+            "DATABASE_URL": url or f"sqlite:///{folder}/bench-{days}.sqlite",
+            "SECRET_KEY": "bench",
+            "SECURE_COOKIES": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        if url:
+            db.drop_all()
+        db.create_all()
+        seed_routines()
+        logins = make_demo(days)
+        add_daily_checkins(logins["patient"][0], days)
+    return app, logins
+
+
+def after_checkin(args) -> None:
+    """The dashboard right after a new check-in, at each length of history."""
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    rows = []
+    for days in [int(d) for d in args.days.split(",")]:
+        with tempfile.TemporaryDirectory() as folder:
+            app, logins = history_app(folder, args.database_url, days)
+            client = app.test_client()
+            sign_in(client, *logins["patient"])
+            samples = time_after_checkins(client, args.requests)
+            figures = {key: percentiles(values) for key, values in samples.items()}
+            rows.append((days, figures))
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+    print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"{args.requests} rounds of POST a check-in, GET /healthz, GET /dashboard; ms\n")
+    print(
+        f"{'history':>8} {'healthz':>15} {'dashboard':>15} {'p95 ratio':>9} "
+        f"{'healthz CPU':>15} {'dashboard CPU':>15} {'CPU p95 ratio':>13}"
+    )
+    pair = f"{'p50 / p95':>15}"
+    print(f"{'(days)':>8} {pair} {pair} {'':>9} {pair} {pair}")
+    for days, fig in rows:
+        cells = []
+        for kind in ("", " cpu"):
+            (h50, h95), (d50, d95) = fig[f"healthz{kind}"], fig[f"dashboard{kind}"]
+            cells.append(f"{h50:6.2f} / {h95:6.2f} {d50:6.2f} / {d95:6.2f} {d95 / h95:8.1f}x")
+        print(f"{days:>8,} {cells[0]} {cells[1]:>49}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--days", type=int, default=1095)
+    parser.add_argument("--days", default="1095")
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--after-checkin", action="store_true")
     args = parser.parse_args()
+    if args.after_checkin:
+        after_checkin(args)
+        return
+    args.days = int(args.days)
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{folder}/bench.sqlite"
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "SECURE_COOKIES": False})

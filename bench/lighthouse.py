@@ -25,6 +25,7 @@ from crampcare.seed import make_demo, seed_routines
 
 HERE = Path(__file__).resolve().parent
 PREFIX = HERE / ".lighthouse"
+OUT = HERE / "out"
 CLI = PREFIX / "node_modules" / "lighthouse" / "cli" / "index.js"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PAGES = {
@@ -48,6 +49,10 @@ def ensure_lighthouse() -> None:
     if CLI.exists():
         return
     PREFIX.mkdir(exist_ok=True)
+    # A package.json of its own, or npm walks up to the project's and installs there.
+    manifest = PREFIX / "package.json"
+    if not manifest.exists():
+        manifest.write_text('{\n  "private": true\n}\n')
     npm = shutil.which("npm") or "npm"
     subprocess.run(
         [npm, "install", "--no-audit", "--no-fund", "-E", "lighthouse@12.2.3"],
@@ -88,7 +93,12 @@ def run_lighthouse(url: str, cookie: str) -> dict:
             check=True,
             timeout=300,
         )
-        return json.loads(report.read_text())
+        result = json.loads(report.read_text())
+    # The whole report, to read what an audit found: bench/out/lighthouse-<page>.json.
+    OUT.mkdir(exist_ok=True)
+    name = url.rstrip("/").rsplit("/", 1)[-1] or "landing"
+    (OUT / f"lighthouse-{name}.json").write_text(json.dumps(result))
+    return result
 
 
 def main() -> None:

@@ -24,9 +24,10 @@ def with_imports(path: str, files: dict[str, bytes]) -> None:
     """Add this static file and, for a JS module, the modules it imports, to files."""
     if path in files:
         return
-    files[path] = (PROJECT_ROOT / path.lstrip("/")).read_bytes()
-    if path.endswith(".js"):
-        folder = path.rsplit("/", 1)[0]
+    file_path = path.split("?")[0]  # the content hash the URL carries
+    files[path] = (PROJECT_ROOT / file_path.lstrip("/")).read_bytes()
+    if file_path.endswith(".js"):
+        folder = file_path.rsplit("/", 1)[0]
         for name in MODULE_IMPORT.findall(files[path].decode()):
             with_imports(f"{folder}/{name}", files)
 

@@ -5,7 +5,17 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config, errors, form_text, formatting, headers, logins, operations, passwords
+from . import (
+    config,
+    errors,
+    form_text,
+    formatting,
+    headers,
+    logins,
+    operations,
+    passwords,
+    static_files,
+)
 from .database import configure_engine, engine_options, never_reuse_ids
 from .extensions import csrf, db, limiter, login_manager, mail, migrate
 from .logbook import versions
@@ -49,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("MAIL_SUPPRESS_SEND", False)
     mail.init_app(app)
     logins.init_app(app, login_manager)
+    static_files.init_app(app)
     headers.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)

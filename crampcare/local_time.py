@@ -175,6 +175,19 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def week_bounds(first_week: date, last_week: date, timezone: str | None) -> list[datetime]:
+    """The UTC start of each local week first..last, then of the Monday after the last.
+
+    Week i runs from bounds[i] to bounds[i + 1]: what a query counts by week with.
+    """
+    mondays = []
+    week = week_start(first_week)
+    while week <= last_week + ONE_WEEK:
+        mondays.append(week)
+        week += ONE_WEEK
+    return [local_day_start(monday, timezone) for monday in mondays]
+
+
 def weekly_buckets(
     items: Iterable[T],
     moment: Callable[[T], datetime],

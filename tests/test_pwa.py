@@ -3,6 +3,7 @@
 import json
 import re
 import struct
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Blueprint
@@ -59,7 +60,7 @@ def test_manifest_icons_exist_at_their_stated_sizes(client):
     for icon in icons:
         with client.get(icon["src"]) as response:
             assert response.status_code == 200
-        width, height = png_size(ICONS / icon["src"].rsplit("/", 1)[1])
+        width, height = png_size(ICONS / urlsplit(icon["src"]).path.rsplit("/", 1)[1])
         assert f"{width}x{height}" == icon["sizes"]
     assert png_size(ICONS / "apple-touch-icon.png") == (180, 180)
 
@@ -67,7 +68,9 @@ def test_manifest_icons_exist_at_their_stated_sizes(client):
 def test_pages_link_the_manifest_icon_and_theme(client):
     page = client.get("/").get_data(as_text=True)
     assert '<link rel="manifest" href="/manifest.webmanifest">' in page
-    assert 'rel="apple-touch-icon" href="/static/icons/apple-touch-icon.png"' in page
+    assert re.search(
+        r'rel="apple-touch-icon" href="/static/icons/apple-touch-icon.png\?v=[0-9a-f]{12}"', page
+    )
     assert '<meta name="theme-color" content="#0f766e"' in page
     assert 'data-sw-url="/sw.js"' in page
 
@@ -85,7 +88,7 @@ def test_service_worker_is_served_for_the_whole_origin(client):
 
 def test_precache_lists_the_shell_and_every_static_file(client):
     source = client.get("/sw.js").get_data(as_text=True)
-    static = sw_setting(source, "staticFiles")
+    static = [urlsplit(url).path for url in sw_setting(source, "staticFiles")]
     for url in (
         "/static/css/app.css",
         "/static/js/app.js",

@@ -1,28 +1,31 @@
-"""What each dashboard panel shows (the patient's own and their clinician's view),
-read with queries bounded by date or by LIMIT."""
+"""What each dashboard panel shows (the patient's own and their clinician's view).
+
+Counted and summed by the database (see tallies.py), with queries bounded by date or
+by LIMIT: a fixed number of queries whatever the length of the history.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from statistics import mean, median
+from functools import cache
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 
 from ..advice import AdviceItem
-from ..charts import cramps_per_week_svg
+from ..charts import WeekBar, cramps_per_week_svg
 from ..extensions import db
-from ..local_time import (
-    local_date,
-    local_day_start,
-    resolve_timezone,
-    today,
-    week_start,
-    weekly_buckets,
-)
+from ..local_time import local_day_start, today, week_bounds, week_start
 from ..models import Checkin, User, WorkoutSession, utcnow
 from .queries import advice_for, checkins_of
-from .weeks import cramp_weeks
+from .tallies import (
+    count_where,
+    exact_mean,
+    per_week,
+    sum_where,
+    week_parameters,
+    week_values,
+)
 
 RANGES = (7, 28, 90)
 DEFAULT_RANGE = 28
@@ -70,28 +73,36 @@ def _evidence_of(item: AdviceItem, evidence: dict[int, Evidence]) -> list[Eviden
     return sorted(found, key=lambda e: e.recorded_at, reverse=True)
 
 
+@cache
+def _sessions_statement(weeks: int):
+    """Sessions started in each of `weeks` weeks (see tallies.py): one row."""
+    started = WorkoutSession.started_at
+    bounds = week_parameters(started, weeks)
+    first, end = bounds[0], bounds[-1]
+    return select(*per_week(started, weeks)).where(
+        WorkoutSession.user_id == bindparam("user_id"), started >= first, started < end
+    )
+
+
 def sessions_panel(patient: User, now: datetime | None = None) -> dict:
     """This local week's sessions and the streak of weeks with enough sessions."""
     now = now or utcnow()
-    zone = resolve_timezone(patient.timezone)
     this_week = week_start(today(patient.timezone, now))
     first_week = this_week - timedelta(weeks=STREAK_WEEKS)
-    starts = db.session.scalars(
-        select(WorkoutSession.started_at).where(
-            WorkoutSession.user_id == patient.id,
-            WorkoutSession.started_at >= local_day_start(first_week, patient.timezone),
-        )
-    ).all()
-    buckets = weekly_buckets(starts, lambda started: started, zone, first_week, this_week)
-    per_week = {week: len(started) for week, started in buckets.items()}
+    bounds = week_bounds(first_week, this_week, patient.timezone)
+    counts = db.session.execute(
+        _sessions_statement(len(bounds) - 1), {"user_id": patient.id, **week_values(bounds)}
+    ).one()
+    per_week_count = {first_week + timedelta(weeks=n): count for n, count in enumerate(counts)}
     # The week under way counts once it has enough sessions; until then it does not break it.
-    week = this_week if per_week.get(this_week, 0) >= STREAK_SESSIONS else this_week - timedelta(7)
+    week_sessions = per_week_count[this_week]
+    week = this_week if week_sessions >= STREAK_SESSIONS else this_week - timedelta(7)
     streak = 0
-    while per_week.get(week, 0) >= STREAK_SESSIONS and streak < STREAK_WEEKS:
+    while per_week_count.get(week, 0) >= STREAK_SESSIONS and streak < STREAK_WEEKS:
         streak += 1
         week -= timedelta(weeks=1)
     return {
-        "week_sessions": per_week.get(this_week, 0),
+        "week_sessions": week_sessions,
         "week_start": this_week,
         "streak": streak,
         "streak_capped": streak >= STREAK_WEEKS,
@@ -99,50 +110,70 @@ def sessions_panel(patient: User, now: datetime | None = None) -> dict:
     }
 
 
-def _range_days(patient: User, range_days: int, now: datetime | None) -> tuple[date, date]:
-    """The first day of the range and the Monday of its week, in the patient's calendar."""
+@dataclass(frozen=True)
+class RangeSpan:
+    """The days a range covers: its first day, and the whole weeks its chart shows."""
+
+    first_day: date
+    first_week: date
+    last_week: date
+    range_days: int
+
+
+def _span(patient: User, range_days: int, now: datetime | None) -> RangeSpan:
+    """The range's first day and its weeks, in the patient's calendar."""
     first_day = today(patient.timezone, now or utcnow()) - timedelta(days=range_days - 1)
-    return first_day, week_start(first_day)
-
-
-def _range_rows(patient: User, since_day: date):
-    """(recorded_at, severity, water) of the check-ins since a local day: one indexed range scan."""
-    return db.session.execute(
-        select(Checkin.recorded_at, Checkin.cramp_severity, Checkin.water_ml).where(
-            Checkin.user_id == patient.id,
-            Checkin.recorded_at >= local_day_start(since_day, patient.timezone),
-        )
-    ).all()
-
-
-def chart_panel(patient: User, range_days: int, now: datetime | None = None, rows=None) -> dict:
-    """Cramps per local week over the range, and the range's total.
-
-    Bars are Monday weeks, but only the range's days count: the first bar starts on the
-    range's first day when that is not a Monday, so the bars add up to the total shown.
-    """
-    first_day, first_week = _range_days(patient, range_days, now)
     last_day = first_day + timedelta(days=range_days - 1)
-    zone = resolve_timezone(patient.timezone)
-    if rows is None:
-        rows = _range_rows(patient, first_week)
-    in_range = (
-        (recorded_at, severity)
-        for recorded_at, severity, _water in rows
-        if local_date(recorded_at, zone) >= first_day
-    )
-    # The first bar starts on the range's first day when that is not a Monday.
+    return RangeSpan(first_day, week_start(first_day), week_start(last_day), range_days)
+
+
+# A cramp day and the other days, as the water panel compares them.
+WATER_KINDS = {"cramp_days": Checkin.cramp_severity >= 1, "other_days": Checkin.cramp_severity == 0}
+
+
+@cache
+def _range_statement(weeks: int):
+    """Every count and sum the chart and water panels show over `weeks` weeks: one row."""
+    at, cramp = Checkin.recorded_at, Checkin.cramp_severity >= 1
+    # The first bar starts on the range's first day (week_0), which need not be a Monday.
+    since = week_parameters(at, weeks)[0]
+    with_water = and_(at >= since, Checkin.water_ml.is_not(None))
+    columns = [*per_week(at, weeks), *per_week(at, weeks, cramp)]
+    for name, kind in WATER_KINDS.items():
+        columns.append(count_where(and_(with_water, kind)).label(f"{name}_count"))
+        columns.append(sum_where(and_(with_water, kind), Checkin.water_ml).label(f"{name}_sum"))
+    return select(*columns).where(Checkin.user_id == bindparam("user_id"), at >= since)
+
+
+def _range_tallies(patient: User, span: RangeSpan):
+    """The range's week bounds, its first moment, and its figures counted by the database."""
+    since = local_day_start(span.first_day, patient.timezone)
+    # Monday weeks, but only the range's days count: the first week starts on its first day.
+    bounds = [since, *week_bounds(span.first_week, span.last_week, patient.timezone)[1:]]
+    row = db.session.execute(
+        _range_statement(len(bounds) - 1), {"user_id": patient.id, **week_values(bounds)}
+    ).one()
+    return bounds, since, row
+
+
+def _chart(span: RangeSpan, bounds: list[datetime], row) -> dict:
+    """Cramps per week over the range; the bars add up to the total shown."""
+    weeks = len(bounds) - 1
     bars = [
-        replace(bar, week_start=max(bar.week_start, first_day))
-        for bar in cramp_weeks(in_range, zone, first_week, week_start(last_day))
+        WeekBar(
+            max(span.first_week + timedelta(weeks=n), span.first_day),
+            cramps=row[weeks + n],
+            checkins=row[n],
+        )
+        for n in range(weeks)
     ]
     return {
         "weeks": bars,
         "svg": cramps_per_week_svg(bars),
         "cramps_in_range": sum(bar.cramps for bar in bars),
-        "range_days": range_days,
-        "first_day": first_day,
-        "first_bar_partial": first_day != first_week,
+        "range_days": span.range_days,
+        "first_day": span.first_day,
+        "first_bar_partial": span.first_day != span.first_week,
     }
 
 
@@ -155,34 +186,54 @@ class WaterStats:
     average_ml: float | None
 
 
-def _water_stats(amounts: list[int]) -> WaterStats:
-    if not amounts:
-        return WaterStats(0, None, None)
-    return WaterStats(len(amounts), median(amounts), mean(amounts))
+def _median_water(patient: User, since: datetime, kind, count: int) -> int | float:
+    """The middle amount (or the mean of the middle two) read by the database in order."""
+    middle = db.session.scalars(
+        select(Checkin.water_ml)
+        .where(
+            Checkin.user_id == patient.id,
+            Checkin.recorded_at >= since,
+            Checkin.water_ml.is_not(None),
+            kind,
+        )
+        .order_by(Checkin.water_ml)
+        .offset((count - 1) // 2)
+        .limit(2 - count % 2)
+    ).all()
+    return middle[0] if len(middle) == 1 else (middle[0] + middle[1]) / 2
 
 
-def water_panel(patient: User, range_days: int, now: datetime | None = None, rows=None) -> dict:
+def _water(patient: User, span: RangeSpan, since: datetime, row) -> dict:
+    stats = {}
+    for name, kind in WATER_KINDS.items():
+        count, total = row._mapping[f"{name}_count"], row._mapping[f"{name}_sum"]
+        stats[name] = (
+            WaterStats(count, _median_water(patient, since, kind, count), exact_mean(total, count))
+            if count
+            else WaterStats(0, None, None)
+        )
+    return {**stats, "range_days": span.range_days}
+
+
+def chart_panel(patient: User, range_days: int, now: datetime | None = None) -> dict:
+    """Cramps per local week over whole weeks covering the range, and the range's total."""
+    span = _span(patient, range_days, now)
+    bounds, _since, row = _range_tallies(patient, span)
+    return _chart(span, bounds, row)
+
+
+def water_panel(patient: User, range_days: int, now: datetime | None = None) -> dict:
     """Water on cramp days against the other days of the range (check-ins with water only)."""
-    first_day, first_week = _range_days(patient, range_days, now)
-    since = local_day_start(first_day, patient.timezone)
-    if rows is None:
-        rows = _range_rows(patient, first_day)
-    rows = [row for row in rows if row[0] >= since and row[2] is not None]
-    return {
-        "cramp_days": _water_stats([water for _at, severity, water in rows if severity >= 1]),
-        "other_days": _water_stats([water for _at, severity, water in rows if severity == 0]),
-        "range_days": range_days,
-    }
+    span = _span(patient, range_days, now)
+    _bounds, since, row = _range_tallies(patient, span)
+    return _water(patient, span, since, row)
 
 
 def range_panels(patient: User, range_days: int, now: datetime | None = None) -> dict:
-    """The chart and the water figures, read with one query."""
-    _first_day, first_week = _range_days(patient, range_days, now)
-    rows = _range_rows(patient, first_week)
-    return {
-        "chart": chart_panel(patient, range_days, now, rows),
-        "water": water_panel(patient, range_days, now, rows),
-    }
+    """The chart and the water figures: one aggregate query, and one per median."""
+    span = _span(patient, range_days, now)
+    bounds, since, row = _range_tallies(patient, span)
+    return {"chart": _chart(span, bounds, row), "water": _water(patient, span, since, row)}
 
 
 def recent_checkins(patient: User, before: int | None = None) -> tuple[list[Checkin], bool]:

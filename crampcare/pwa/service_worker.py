@@ -55,8 +55,17 @@ def make_build(app: Flask) -> Build:
     version = content_version(app.static_folder, (worker_source, salt))
     root = Path(app.static_folder)
     prefix = app.static_url_path.rstrip("/")
-    urls = tuple(f"{prefix}/{path.relative_to(root).as_posix()}" for path in static_files(root))
+    # Each file by its hashed URL, the one pages ask for: it is served immutable.
+    hashes = app.extensions.get("static_hashes", {})
+    urls = tuple(
+        _versioned(f"{prefix}/{name}", hashes.get(name))
+        for name in (path.relative_to(root).as_posix() for path in static_files(root))
+    )
     return Build(version=version, static_files=urls, worker_source=worker_source.decode())
+
+
+def _versioned(url: str, digest: str | None) -> str:
+    return f"{url}?v={digest}" if digest else url
 
 
 def route_exists(app: Flask, path: str) -> bool:

@@ -21,6 +21,11 @@ const OFFLINE_PAGE = "/offline";
 // The account the kept pages were rendered for (the server's CrampCare-Account header),
 // kept beside the static files: a new version starts knowing no account.
 const ACCOUNT_KEY = "/__crampcare-account";
+// Static URLs carry their content hash (`?v=…`); a module imported by a relative path
+// asks for the bare path. Both are answered from the one precached copy.
+const STATIC_PATHS = new Set(
+  STATIC_FILES.map((url) => new URL(url, self.location.origin).pathname),
+);
 
 importScripts(OUTBOX_SCRIPT);
 
@@ -210,7 +215,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(pageFirstFromNetwork(event));
-  } else if (STATIC_FILES.includes(url.pathname)) {
+  } else if (STATIC_PATHS.has(url.pathname)) {
     event.respondWith(staticFromCache(event));
   }
 });

@@ -1,0 +1,113 @@
+"""Static files: a content hash in every URL, immutable caching for it, and compression.
+
+`url_for('static', filename=…)` adds `?v=<hash of the file's bytes>`. A request carrying
+the file's current hash is answered with a year-long immutable cache, its bytes compressed
+once at the best ratio and kept; any other (no hash, an old one, a module imported by a
+relative path from another module) with a short cache the browser revalidates, so it
+never keeps a stale file, compressed per request like a page.
+"""
+
+import gzip
+import hashlib
+from pathlib import Path
+
+import brotli
+from flask import Flask, request
+
+from .extensions import compress
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, max-age=0, must-revalidate"
+# Text the app compresses (brotli, else gzip); images and fonts arrive compressed already.
+COMPRESSED_TYPES = (
+    "text/html",
+    "text/css",
+    "text/javascript",
+    "application/javascript",
+    "application/json",
+    "application/manifest+json",
+    "image/svg+xml",
+)
+
+
+def file_hashes(static_folder: str | Path) -> dict[str, str]:
+    """A short hash of each static file's bytes, by its path under the folder."""
+    root = Path(static_folder)
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not any(part.startswith(".") for part in path.parts)
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Hash the static files once at start, version their URLs, set their caching."""
+    hashes = file_hashes(app.static_folder)
+    app.extensions["static_hashes"] = hashes
+    app.config.setdefault("COMPRESS_MIMETYPES", list(COMPRESSED_TYPES))
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    # Streamed responses (the exports) go out as they are made: never buffered, never wrapped.
+    app.config.setdefault("COMPRESS_STREAMS", False)
+    compress.init_app(app)
+
+    @app.url_defaults
+    def _versioned(endpoint, values):
+        if endpoint == "static" and "v" not in values:
+            digest = hashes.get(values.get("filename", ""))
+            if digest:
+                values["v"] = digest
+
+    @app.after_request
+    def _static_caching(response):
+        if request.endpoint != "static" or response.status_code not in (200, 304):
+            return response
+        filename = (request.view_args or {}).get("filename", "")
+        current = hashes.get(filename)
+        fresh = current is not None and request.args.get("v") == current
+        response.headers["Cache-Control"] = IMMUTABLE if fresh else REVALIDATE
+        if not fresh:
+            response.expires = None
+        if response.status_code == 200 and response.mimetype in COMPRESSED_TYPES:
+            _read_whole(response)
+            if fresh:
+                _send_compressed(response, filename, current)
+        return response
+
+    def _send_compressed(response, filename: str, digest: str) -> None:
+        # A hashed file never changes: compressed once, at the best ratio, then reused.
+        encoding = request.accept_encodings.best_match(("br", "gzip"))
+        if encoding is None:
+            return
+        key = (filename, digest, encoding)
+        if key not in compressed:
+            compressed[key] = _compress(response.get_data(), encoding)
+        response.set_data(compressed[key])
+        response.headers["Content-Encoding"] = encoding
+        etag, _weak = response.get_etag()
+        if etag:
+            response.set_etag(f"{etag}:{encoding}")
+        response.make_conditional(request)
+
+    compressed: dict[tuple[str, str, str], bytes] = {}
+
+
+def _compress(data: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        return brotli.compress(data, quality=11)
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def _read_whole(response) -> None:
+    """Read a small static file into the response and close it.
+
+    Compressing it as a stream would wrap the open file in a generator that never
+    closes it; read whole, it is compressed in one go like any page.
+    """
+    source = response.response
+    try:
+        data = b"".join(source)
+    finally:
+        if hasattr(source, "close"):
+            source.close()
+    response.direct_passthrough = False
+    response.set_data(data)

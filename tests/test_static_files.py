@@ -1,0 +1,110 @@
+"""Static files by content hash with immutable caching, and compression by the app."""
+
+import gzip
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import brotli
+
+from crampcare.static_files import IMMUTABLE, file_hashes
+
+from .records import add_checkin, signed_in
+
+PATIENT = "pat@example.com"
+
+
+def static_urls(page: str) -> list[str]:
+    return re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+
+
+def test_pages_link_static_files_by_their_content_hash(app, client):
+    page = client.get("/").get_data(as_text=True)
+    urls = static_urls(page)
+    assert any(url.startswith("/static/js/app.js?v=") for url in urls)
+    assert any(url.startswith("/static/css/app.css?v=") for url in urls)
+    hashes = file_hashes(app.static_folder)
+    for url in urls:
+        parts = urlsplit(url)
+        name = parts.path.removeprefix("/static/")
+        assert parse_qs(parts.query)["v"] == [hashes[name]], url
+
+
+def test_the_current_hash_is_cached_for_a_year_anything_else_revalidates(client):
+    page = client.get("/").get_data(as_text=True)
+    url = next(u for u in static_urls(page) if u.startswith("/static/css/app.css"))
+    with client.get(url) as response:
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == IMMUTABLE
+    for other in ("/static/css/app.css", "/static/css/app.css?v=0123456789ab"):
+        with client.get(other) as response:
+            assert response.status_code == 200
+            assert response.headers["Cache-Control"] == "public, max-age=0, must-revalidate"
+            assert response.headers.get("ETag")
+            etag = response.headers["ETag"]
+        with client.get(other, headers={"If-None-Match": etag}) as again:
+            assert again.status_code == 304
+
+
+def test_a_changed_file_gets_a_new_url(tmp_path):
+    (tmp_path / "js").mkdir()
+    module = tmp_path / "js" / "a.js"
+    module.write_text("export const a = 1;\n")
+    first = file_hashes(tmp_path)["js/a.js"]
+    module.write_text("export const a = 2;\n")
+    assert file_hashes(tmp_path)["js/a.js"] != first
+
+
+def test_the_precache_asks_for_the_hashed_urls(client):
+    source = client.get("/sw.js").get_data(as_text=True)
+    page = client.get("/").get_data(as_text=True)
+    for url in static_urls(page):
+        assert f'"{url}"' in source
+
+
+def fetched(client, url: str, encoding: str):
+    """A whole response, its file closed."""
+    with client.get(url, headers={"Accept-Encoding": encoding}) as response:
+        response.get_data()
+        return response
+
+
+def test_pages_css_and_js_are_compressed_with_brotli_or_gzip(app, client):
+    script = f"/static/js/player.js?v={file_hashes(app.static_folder)['js/player.js']}"
+    for url in ("/static/css/app.css", script, "/"):
+        plain, br, gz = (
+            fetched(client, url, encoding) for encoding in ("identity", "gzip, deflate, br", "gzip")
+        )
+        body = plain.get_data()
+        assert "Content-Encoding" not in plain.headers
+        assert (br.headers["Content-Encoding"], gz.headers["Content-Encoding"]) == ("br", "gzip")
+        assert "Accept-Encoding" in br.headers["Vary"]
+        unpacked = brotli.decompress(br.get_data()), gzip.decompress(gz.get_data())
+        if url == "/":  # the page carries a fresh CSRF token each time
+            assert all(text.startswith(b"<!doctype html>") for text in unpacked)
+        else:
+            assert unpacked == (body, body)
+        assert len(br.get_data()) < len(body) / 2, url
+
+
+def test_json_is_compressed_and_images_are_not(app, client):
+    signed = signed_in(app, PATIENT)
+    for n in range(30):
+        add_checkin(app, PATIENT, notes=f"note {n}")
+    response = signed.get("/api/checkins", headers={"Accept-Encoding": "br"})
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == "br"
+    with client.get("/static/icons/icon-512.png", headers={"Accept-Encoding": "br"}) as image:
+        assert "Content-Encoding" not in image.headers
+
+
+def test_exports_still_stream_uncompressed(app):
+    client = signed_in(app, PATIENT)
+    add_checkin(app, PATIENT)
+    for url in ("/export/me.csv", "/export/me.fhir.json"):
+        response = client.get(url, headers={"Accept-Encoding": "gzip, br"}, buffered=False)
+        assert response.status_code == 200
+        assert response.is_streamed, url
+        assert "Content-Encoding" not in response.headers
+        assert "Content-Length" not in response.headers
+        assert response.get_data()
+        response.close()
