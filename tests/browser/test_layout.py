@@ -42,8 +42,12 @@ LAYOUT_FAULTS = """() => {
         faults.push(`${name(el)} spans ${Math.round(box.left)}..${Math.round(box.right)}px`);
       }
     }
-    // Text cut off inside a box that hides what does not fit.
-    const clips = ["hidden", "clip"].includes(style.overflowX) || style.textOverflow === "ellipsis";
+    // Text cut off inside a box that hides what does not fit. A text field is left out: it
+    // scrolls its own text to the caret by design (and an empty one reports the width of its
+    // default 20 characters).
+    const field = el.matches("input, textarea, select");
+    const clips =
+      !field && (["hidden", "clip"].includes(style.overflowX) || style.textOverflow === "ellipsis");
     if (clips && el.scrollWidth > el.clientWidth + 1 && !scrolls(el)) {
       faults.push(`${name(el)} clips its content (${el.scrollWidth}px in ${el.clientWidth}px)`);
     }

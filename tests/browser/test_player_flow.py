@@ -120,7 +120,7 @@ def test_the_site_menu_gives_way_while_the_routine_runs(player):
         assert page.locator(".site-footer").is_hidden()
         assert way_back.is_visible()
         # The player has the screen: its countdown and controls are all above the fold.
-        assert page.locator("[data-action=toggle]").bounding_box()["y"] < 568
+        assert above_the_fold(page, "[data-action=toggle]")
     page.click("[data-action=toggle]")
     page.clock.run_for(TOTAL_MS)
     page.wait_for_selector("#player[data-state=finished]")
