@@ -29,11 +29,11 @@ def worker_registration_id(page):
 
 
 def shown_notifications(page) -> list[dict]:
-    """The notifications the worker shows, once there is one (waiting at most 10 s)."""
+    """The notifications the worker shows, once there is one (waiting at most 30 s)."""
     return page.evaluate(
         """async () => {
              const registration = await navigator.serviceWorker.ready;
-             const deadline = Date.now() + 10000;
+             const deadline = Date.now() + 30000;
              let shown = await registration.getNotifications();
              while (!shown.length && Date.now() < deadline) {
                await new Promise((resolve) => setTimeout(resolve, 25));
