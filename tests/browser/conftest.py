@@ -148,6 +148,28 @@ def page(context, console_errors):
     return page
 
 
+# The offline page the worker keeps is the one drawn for the account this page shows.
+OFFLINE_PAGE_KEPT = """async () => {
+  const tag = document.querySelector('meta[name="crampcare-account"]')?.content ?? "";
+  const kept = await caches.match("/offline");
+  return kept !== undefined && kept.headers.get("CrampCare-Account") === tag;
+}"""
+
+
+def ready_offline(page) -> None:
+    """Wait until the service worker controls the page and has kept this account's offline
+    page: what a person's phone is ready with once a page has settled after a sign-in.
+
+    A page whose load began while the worker was still installing is not always claimed;
+    it is reloaded once, as a person's next visit would be controlled.
+    """
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function(OFFLINE_PAGE_KEPT)
+
+
 def sign_up(page, email="walker@example.com", role="patient"):
     """Register through the real form in the browser."""
     page.goto("/register")
