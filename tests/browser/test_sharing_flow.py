@@ -22,6 +22,7 @@ def shot(page, name: str) -> None:
 
 def fits_the_phone(page) -> bool:
     """Nothing but the scrolling tables is wider than the screen."""
+    page.wait_for_load_state("load")  # laid out with its stylesheet, not before it arrives
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
