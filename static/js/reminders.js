@@ -43,7 +43,12 @@ async function start(box) {
         : "This browser cannot show reminders.";
     return;
   }
-  const registration = await navigator.serviceWorker.ready;
+  state.textContent = "Checking this device…";
+  // The state can be read from the registration as soon as there is one: on a first visit
+  // the worker is still installing (it keeps the whole app, which takes a while on a slow
+  // connection), and only subscribing needs it active.
+  const registration =
+    (await navigator.serviceWorker.getRegistration()) || (await navigator.serviceWorker.ready);
 
   async function show() {
     const subscription = await registration.pushManager.getSubscription();
@@ -67,7 +72,8 @@ async function start(box) {
         const { key } = await (
           await fetch(box.dataset.keyUrl, { credentials: "same-origin" })
         ).json();
-        const subscription = await registration.pushManager.subscribe({
+        const active = await navigator.serviceWorker.ready;
+        const subscription = await active.pushManager.subscribe({
           userVisibleOnly: true,
           applicationServerKey: keyBytes(key),
         });

@@ -11,7 +11,11 @@ from .conftest import sign_up
 def worker_registration_id(page):
     """A DevTools session and the active service worker's registration id."""
     page.goto("/account")
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    # `ready` resolves while the worker may still be activating; Chromium hands a push only
+    # to an activated worker (a real subscription can only exist by then), so wait for it.
+    page.wait_for_function(
+        "async () => (await navigator.serviceWorker.ready).active.state === 'activated'"
+    )
     session = page.context.new_cdp_session(page)
     registrations = []
     session.on(
