@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from crampcare import PROJECT_ROOT
@@ -26,6 +26,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# An expectation is of what the page comes to show, never of how fast: on a 2-core machine
+# with both cores taken, a save and its swap can take longer than Playwright's default 5 s.
+expect.set_options(timeout=15_000)
 HTMX_FILE = next((PROJECT_ROOT / "static" / "vendor").glob("htmx-*.min.js"))
 
 
