@@ -51,8 +51,10 @@ format: install-dev node_modules/.installed
 	$(VENV)/bin/ruff check --fix .
 	node_modules/.bin/biome check --write $(JS)
 
-# pytest-xdist: a worker that runs out of tests takes half of a busy worker's queue.
-PYTEST_WORKERS ?= auto
+# pytest-xdist, two processes per core: the browser and server tests spend much of their
+# time waiting on Chromium or gunicorn, and a second process per core fills those waits.
+# A worker that runs out of tests takes half of a busy worker's queue.
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
 
 test: install-dev lint
 	CHROMIUM_PATH="$$(bin/ensure-chromium)" $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
