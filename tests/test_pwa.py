@@ -86,6 +86,15 @@ def test_service_worker_is_served_for_the_whole_origin(client):
     )
 
 
+def test_the_worker_carries_the_outbox_and_imports_nothing(client):
+    """An imported script is fetched again by each update check, a static file from the
+    network on a repeat visit: the outbox is part of the worker's own file instead."""
+    source = client.get("/sw.js").get_data(as_text=True)
+    assert source.index("self.WORKER_SETTINGS = ") == 0
+    assert source.index("self.CrampOutbox = {") < source.index("CrampCare service worker.")
+    assert "importScripts" not in source
+
+
 def test_precache_lists_the_shell_and_every_static_file(client):
     source = client.get("/sw.js").get_data(as_text=True)
     static = [urlsplit(url).path for url in sw_setting(source, "staticFiles")]

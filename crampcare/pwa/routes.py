@@ -96,7 +96,6 @@ def service_worker():
         "htmxVendored": url_for(
             "static", filename=f"vendor/htmx-{current_app.config['HTMX_VERSION']}.min.js"
         ),
-        "outboxScript": url_for("static", filename="js/outbox.js"),
         "notificationIcon": url_for("static", filename="icons/icon-192.png"),
     }
     source = f"self.WORKER_SETTINGS = {json.dumps(settings)};\n{build.worker_source}"

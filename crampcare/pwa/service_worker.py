@@ -50,7 +50,10 @@ def content_version(static_folder: str | Path, extra: tuple[bytes, ...] = ()) ->
 
 def make_build(app: Flask) -> Build:
     """Hash the static files once, at start, with the worker's own source and a config salt."""
-    worker_source = Path(app.template_folder, "pwa", "sw.js").read_bytes()
+    # The outbox comes first, in the worker's own file: a script the worker imported would
+    # be fetched again by the browser's update check on a repeat visit.
+    outbox = Path(app.static_folder, "js", "outbox.js").read_bytes()
+    worker_source = outbox + b"\n" + Path(app.template_folder, "pwa", "sw.js").read_bytes()
     salt = str(app.config.get("PWA_VERSION_SALT", "")).encode()
     version = content_version(app.static_folder, (worker_source, salt))
     root = Path(app.static_folder)

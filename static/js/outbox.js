@@ -1,6 +1,6 @@
 // The offline outbox: check-ins and sessions waiting to reach the server, kept in
-// IndexedDB. A classic script so that the page and the service worker (through
-// importScripts) share one copy of the sending rules, as self.CrampOutbox.
+// IndexedDB. A classic script so that the page and the service worker (the server puts
+// it at the head of /sw.js) share one copy of the sending rules, as self.CrampOutbox.
 //
 // An entry leaves only on a 2xx. A network error or 5xx: it waits. The CSRF token
 // comes from the server, never from the page: a page may be older than the session

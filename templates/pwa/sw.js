@@ -1,6 +1,7 @@
-// CrampCare service worker. The server serves this file at /sw.js with one line before it,
-// `self.WORKER_SETTINGS = {...};`, holding this deployment's version and URLs (see
-// crampcare/pwa/routes.py), so the file itself stays plain JavaScript that the linter reads.
+// CrampCare service worker. The server serves this file at /sw.js after one line,
+// `self.WORKER_SETTINGS = {...};`, holding this deployment's version and URLs, and after
+// static/js/outbox.js, which sets self.CrampOutbox (see crampcare/pwa/routes.py), so the
+// file itself stays plain JavaScript that the linter reads.
 // Pages: network first, then the cache, then /offline. Static files: cache first.
 // Health data (no-store, or under a never-cache path) is never put in a cache.
 
@@ -12,7 +13,6 @@ const {
   cacheable: CACHEABLE,
   htmxCdnUrl: HTMX_CDN_URL,
   htmxVendored: HTMX_VENDORED,
-  outboxScript: OUTBOX_SCRIPT,
   notificationIcon: NOTIFICATION_ICON,
 } = self.WORKER_SETTINGS;
 const STATIC_CACHE = `crampcare-static-${VERSION}`;
@@ -26,8 +26,6 @@ const ACCOUNT_KEY = "/__crampcare-account";
 const STATIC_PATHS = new Set(
   STATIC_FILES.map((url) => new URL(url, self.location.origin).pathname),
 );
-
-importScripts(OUTBOX_SCRIPT);
 
 const neverCached = (path) =>
   !CACHEABLE.includes(path) &&

@@ -17,10 +17,15 @@ def worker_registration_id(page):
         "async () => (await navigator.serviceWorker.ready).active.state === 'activated'"
     )
     session = page.context.new_cdp_session(page)
+    # DevTools may also report registrations of earlier tests' sites (other ports), some
+    # deleted: the one wanted is this site's.
+    scope = page.evaluate("async () => (await navigator.serviceWorker.ready).scope")
     registrations = []
     session.on(
         "ServiceWorker.workerRegistrationUpdated",
-        lambda event: registrations.extend(event["registrations"]),
+        lambda event: registrations.extend(
+            r for r in event["registrations"] if r["scopeURL"] == scope and not r["isDeleted"]
+        ),
     )
     session.send("ServiceWorker.enable")
     # The report arrives as an event; each round trip to the page lets it be dispatched.
@@ -28,7 +33,7 @@ def worker_registration_id(page):
         if registrations:
             break
         page.evaluate("() => 0")
-    assert registrations, "no service worker registration reported"
+    assert registrations, f"no service worker registration reported for {scope}"
     return session, registrations[0]["registrationId"]
 
 
