@@ -21,6 +21,7 @@ from sqlalchemy import (
     delete,
     false,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
@@ -137,6 +138,16 @@ class User(UserMixin, db.Model):
         """Mark the address as proved, once; a later proof keeps the first time."""
         if self.email_confirmed_at is None:
             self.email_confirmed_at = utcnow()
+
+    def claim_confirmation(self) -> bool:
+        """Confirm the address in one conditional write; False when another request got
+        there first, so of two presses of one link only one goes on (the caller commits)."""
+        result = db.session.execute(
+            update(User)
+            .where(User.id == self.id, User.email_confirmed_at.is_(None))
+            .values(email_confirmed_at=utcnow())
+        )
+        return result.rowcount == 1
 
     def set_password(self, password: str) -> None:
         """Hash and keep a new password."""
