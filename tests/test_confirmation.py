@@ -8,7 +8,6 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from crampcare.auth.confirmation import CHECK_EMAIL, CONFIRM_FIRST, CONFIRMED
 from crampcare.extensions import db, mail
 from crampcare.models import AuditEvent, LoginSession, User
 from crampcare.passwords import EXTENSION, verify_password
@@ -16,6 +15,12 @@ from crampcare.passwords import EXTENSION, verify_password
 from .conftest import CSRF_META, PASSWORD, Auth, confirmation_link, csrf_token, make_app
 
 OTHER_PASSWORD = "another fine passphrase"
+CHECK_EMAIL = "Check your email: we sent a link to finish setting up your account."
+CONFIRM_FIRST = (
+    "Confirm your email address first: we have sent you a new link to finish setting up "
+    "your account."
+)
+CONFIRMED = "Welcome to CrampCare. Your email address is confirmed and you are signed in."
 RESET_LINK = re.compile(r"https?://[^/\s]+(/reset/\S+)")
 
 

@@ -6,12 +6,14 @@ from pathlib import Path
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from crampcare.auth.confirmation import CHECK_EMAIL, CONFIRMED
 from crampcare.extensions import db, mail
 from crampcare.models import User
 
 from ..conftest import PASSWORD, confirmation_link
 from .conftest import PHONE
+
+CHECK_EMAIL = "Check your email: we sent a link to finish setting up your account."
+CONFIRMED = "Welcome to CrampCare. Your email address is confirmed and you are signed in."
 
 
 def screenshot(page, folder: Path, name: str) -> Path:
