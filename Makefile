@@ -51,11 +51,11 @@ format: install-dev node_modules/.installed
 	$(VENV)/bin/ruff check --fix .
 	node_modules/.bin/biome check --write $(JS)
 
-# One pytest process per core (pytest-xdist); tests marked xdist_group share a process.
+# pytest-xdist: a worker that runs out of tests takes half of a busy worker's queue.
 PYTEST_WORKERS ?= auto
 
 test: install-dev lint
-	CHROMIUM_PATH="$$(bin/ensure-chromium)" $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	CHROMIUM_PATH="$$(bin/ensure-chromium)" $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

@@ -495,7 +495,8 @@ def test_migration_0005_keeps_every_row_and_stops_id_reuse(database_url, tmp_pat
 
 def _assert_every_id_table_autoincrements() -> None:
     """Every table keyed by one `id` says AUTOINCREMENT; a composite key cannot."""
-    inspector = inspect(db.engine)
+    # The session's own connection: a second one would queue behind its write lock.
+    inspector = inspect(db.session.connection())
     tables = db.session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
     checked = 0
     for name, sql in tables:

@@ -25,7 +25,6 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.postgres,
-    pytest.mark.xdist_group("scale-out"),
     pytest.mark.skipif(
         not (TEST_DATABASE_URL and TEST_REDIS_URL),
         reason="needs PostgreSQL (TEST_DATABASE_URL) and Redis (TEST_REDIS_URL)",

@@ -60,11 +60,26 @@ function changeAccount(account) {
   const change = accountChanges.then(async () => {
     const previous = await knownAccount();
     if (previous === account) return;
+    // The offline page is drawn for one account too. The new one is fetched before the
+    // old is forgotten, so a connection lost just after a sign-in still finds a page.
+    const offline = await fetchPageFor(OFFLINE_PAGE, account);
     if (previous !== null) await forgetPages();
     await (await caches.open(STATIC_CACHE)).put(ACCOUNT_KEY, new Response(account));
+    if (offline) await (await caches.open(PAGE_CACHE)).put(OFFLINE_PAGE, offline);
   });
   accountChanges = change.catch(() => {});
   return change;
+}
+
+// The page as the server draws it for `account` now, or null (offline, or another account).
+async function fetchPageFor(url, account) {
+  try {
+    const response = await fetch(url, { credentials: "same-origin", cache: "no-cache" });
+    const drawnFor = response.headers.get("CrampCare-Account");
+    return storable(response) && drawnFor === account ? response : null;
+  } catch {
+    return null;
+  }
 }
 
 // The server no longer knows this browser's sign-in: what was kept for it goes.
@@ -161,6 +176,8 @@ async function pageFirstFromNetwork(event) {
     }
     return response;
   } catch (error) {
+    // A change of account under way decides which pages are still there.
+    await accountChanges;
     if (neverCached(url.pathname)) return offlinePage(error);
     const cache = await caches.open(PAGE_CACHE);
     const kept =

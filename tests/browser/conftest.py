@@ -62,7 +62,10 @@ class LiveServer:
         self.app = app
         self.server = make_server("127.0.0.1", 0, closing_body(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # shutdown() waits for the serving loop to look up: 50 ms, not the default 500 ms.
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self):
         self.thread.start()
@@ -151,6 +154,28 @@ def shot(page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
+# The offline page the worker keeps is the one drawn for the account this page shows.
+OFFLINE_PAGE_KEPT = """async () => {
+  const tag = document.querySelector('meta[name="crampcare-account"]')?.content ?? "";
+  const kept = await caches.match("/offline");
+  return kept !== undefined && kept.headers.get("CrampCare-Account") === tag;
+}"""
+
+
+def ready_offline(page) -> None:
+    """Wait until the service worker controls the page and has kept this account's offline
+    page: what a person's phone is ready with once a page has settled after a sign-in.
+
+    A page whose load began while the worker was still installing is not always claimed;
+    it is reloaded once, as a person's next visit would be controlled.
+    """
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_function(OFFLINE_PAGE_KEPT)
 
 
 def sign_up(page, email="walker@example.com", role="patient"):

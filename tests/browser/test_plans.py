@@ -14,6 +14,7 @@ LONG_EMAIL = "maria.fernanda.delgado-fernandez.de-la-cruz.garcia-lopez@example-c
 
 def fits(page, width: int) -> bool:
     """Nothing is wider than the screen: long names wrap, never pushed off or clipped."""
+    page.wait_for_load_state("load")  # laid out with its stylesheet, not before it arrives
     return page.evaluate("document.documentElement.scrollWidth") <= width
 
 

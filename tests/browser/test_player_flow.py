@@ -7,6 +7,7 @@ from sqlalchemy import select
 from crampcare.extensions import db
 from crampcare.models import WorkoutSession
 
+from .conftest import ready_offline
 from .player_page import add_routine, open_player, player_state
 
 SLUG = "two-short-steps"
@@ -192,14 +193,8 @@ def test_finish_screen_offline_waits_then_names_the_synced_session(player, conte
     page = player
     page.set_viewport_size({"width": size[0], "height": size[1]})
     page.wait_for_function("window.CrampOutbox !== undefined")
-    # The service worker has kept the app and controls this page: a page whose load began
-    # while the worker was installing is not always claimed, and its fetches would then
-    # fail once offline. The next load is controlled, as a person's next visit is.
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
-        page.reload()
-        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-        page.wait_for_selector("#player[data-state=idle]")
+    ready_offline(page)
+    page.wait_for_selector("#player[data-state=idle]")
     context.set_offline(True)
     finish_with_a_skip(page)
     page.wait_for_selector("#player[data-saved=waiting]")

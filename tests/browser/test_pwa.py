@@ -16,7 +16,7 @@ from crampcare.pwa.service_worker import make_build, route_exists
 from crampcare.seed import seed_routines
 
 from ..conftest import make_app
-from .conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+from .conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, ready_offline
 
 CDN = re.compile(r"https://cdn\.jsdelivr\.net/.*")
 # What Chromium logs for a request made while offline: expected here, not a fault.
@@ -119,14 +119,9 @@ def page(context, console_errors):
 
 
 def controlled(page, path="/"):
-    """Open a page and wait until the service worker is installed and controls it."""
+    """Open a page and wait until the service worker controls it, ready for offline use."""
     page.goto(path)
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    # A page whose load began while the worker was still installing is not always
-    # claimed; the next navigation is controlled, as for a user's next visit.
-    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
-        page.reload()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    ready_offline(page)
 
 
 def assert_accessible(page):

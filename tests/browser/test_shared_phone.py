@@ -12,7 +12,7 @@ from sqlalchemy import delete
 from crampcare.extensions import db
 from crampcare.models import LoginSession
 
-from .conftest import sign_up
+from .conftest import ready_offline, sign_up
 
 OFFLINE_NOISE = ("Failed to load resource",)
 # The body the worker kept for a path, or null.
@@ -38,14 +38,6 @@ def page(context, console_errors):
     page.on("console", on_console)
     page.on("pageerror", lambda error: console_errors.append(str(error)))
     return page
-
-
-def controlled(page):
-    """Wait until the service worker controls the page (reloading once if it came late)."""
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
-    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
-        page.reload()
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
 
 
 def account_of(page) -> str:
@@ -79,7 +71,7 @@ def sign_out_elsewhere(live_app) -> None:
 
 def test_the_next_person_on_the_phone_sees_nothing_of_the_last(page, context, live_app):
     sign_up(page, email="first@example.com")
-    controlled(page)
+    ready_offline(page)
     first = account_of(page)
     page.goto("/checkins/new")  # the first person opens the form online: it is kept
     wait_until_kept(page, "/checkins/new", first)
@@ -112,7 +104,7 @@ def test_the_next_person_on_the_phone_sees_nothing_of_the_last(page, context, li
 
 def test_a_401_from_the_server_empties_the_page_caches(page, live_app):
     sign_up(page, email="first@example.com")
-    controlled(page)
+    ready_offline(page)
     page.goto("/checkins/new")
     wait_until_kept(page, "/checkins/new", account_of(page))
     sign_out_elsewhere(live_app)

@@ -12,6 +12,7 @@ from .conftest import PHONE, SHOTS, serve_htmx_from_cdn, shot, sign_up
 
 def fits_the_phone(page) -> bool:
     """Nothing but the scrolling tables is wider than the screen."""
+    page.wait_for_load_state("load")  # laid out with its stylesheet, not before it arrives
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
