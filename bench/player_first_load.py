@@ -21,14 +21,18 @@ MODULE_IMPORT = re.compile(r'^import .* from "\./([^"]+)";', re.MULTILINE)
 
 
 def with_imports(path: str, files: dict[str, bytes]) -> None:
-    """Add this static file and, for a JS module, the modules it imports, to files."""
-    if path in files:
+    """Add this static file and, for a JS module, the modules it imports, to files.
+
+    A file is counted once, whatever its URL: with the content hash the page names it by
+    (`?v=…`), or bare, as a module's relative import asks for it.
+    """
+    file_path = path.split("?")[0]
+    if file_path in files:
         return
-    file_path = path.split("?")[0]  # the content hash the URL carries
-    files[path] = (PROJECT_ROOT / file_path.lstrip("/")).read_bytes()
+    files[file_path] = (PROJECT_ROOT / file_path.lstrip("/")).read_bytes()
     if file_path.endswith(".js"):
         folder = file_path.rsplit("/", 1)[0]
-        for name in MODULE_IMPORT.findall(files[path].decode()):
+        for name in MODULE_IMPORT.findall(files[file_path].decode()):
             with_imports(f"{folder}/{name}", files)
 
 
@@ -44,8 +48,9 @@ def main() -> None:
     files = {"page": page}
     for path in sorted(set(ASSET.findall(page.decode()))):
         with_imports(path, files)
-    htmx = f"static/vendor/htmx-{app.config['HTMX_VERSION']}.min.js"
-    files.setdefault("/" + htmx, (PROJECT_ROOT / htmx).read_bytes())
+    # htmx comes from the CDN, or from our copy (the fallback's data-src) when the CDN
+    # fails: one or the other, the same bytes, counted once.
+    with_imports(f"/static/vendor/htmx-{app.config['HTMX_VERSION']}.min.js", files)
     total = 0
     print(f"player of {slug}")
     for name, body in files.items():

@@ -10,18 +10,10 @@ from ..extensions import db
 from ..formatting import show_times_in
 from ..fragments import is_fragment_request
 from ..logbook import panels
-from ..logbook.summary import summarise
 from ..models import User, utcnow
 from ..record_ids import record_id
-from . import bp
+from . import bp, listing
 from .forms import PlanForm, RedeemForm
-
-SORTS = {
-    "activity": (lambda s: (s.last_activity is None, -(s.last_activity or utcnow()).timestamp())),
-    "cramps": (lambda s: (-s.cramps, s.patient.name.casefold())),
-    "sessions": (lambda s: (-s.sessions_per_week, s.patient.name.casefold())),
-    "email": (lambda s: s.patient.name.casefold()),
-}
 
 
 @bp.before_request
@@ -47,27 +39,20 @@ def _config() -> AdviceConfig:
 
 @bp.get("/patients")
 def patients():
-    """Every patient sharing with you, with their recent numbers and advice."""
-    sort = request.args.get("sort", "activity")
-    sort = sort if sort in SORTS else "activity"
-    return render_template("clinician/patients.html", **_patient_list(sort), form=RedeemForm())
+    """The patients sharing with you, a page at a time, with their numbers and advice."""
+    return render_template("clinician/patients.html", listing=_listing(), form=RedeemForm())
 
 
-def _patient_list(sort: str) -> dict:
-    """The shared patients' summaries, sorted, and this week of the plans you set them."""
-    rows = db.session.execute(shares.shared_patients(current_user.id)).all()
-    summaries = sorted(summarise(rows, utcnow(), _config()), key=SORTS[sort])
-    patients = [patient for patient, _since in rows]
-    found = (
-        db.session.scalars(plans.plans_set_by(current_user.id, [p.id for p in patients]))
-        .unique()
-        .all()
+def _listing() -> listing.PatientPage:
+    """The page of patients the query string asks for (sort, page, q)."""
+    return listing.patient_page(
+        current_user.id,
+        sort=request.args.get("sort", "activity"),
+        page=request.args.get("page", 1, type=int),
+        query=request.args.get("q", ""),
+        now=utcnow(),
+        config=_config(),
     )
-    return {
-        "summaries": summaries,
-        "sort": sort,
-        "plan_weeks": plans.this_week_by_patient(found, patients),
-    }
 
 
 @bp.post("/patients/redeem")
@@ -79,7 +64,7 @@ def redeem():
     if share is None:
         if not form.code.errors:
             form.code.errors.append(shares.UNUSABLE)
-        page = render_template("clinician/patients.html", **_patient_list("activity"), form=form)
+        page = render_template("clinician/patients.html", listing=_listing(), form=form)
         return page, 400
     audit.record("share_redeemed", share.patient, current_user)
     db.session.commit()

@@ -15,7 +15,7 @@ from crampcare.models import User
 
 from ..records import add_checkin
 from .conftest import PHONE, serve_htmx_from_cdn
-from .site_pages import demo_site, html_pages, sign_in
+from .site_pages import LONG_EMAIL, demo_site, html_pages, sign_in
 
 
 @pytest.fixture
@@ -90,4 +90,17 @@ def test_routine_pages_with_conflicts_and_urgent_advice(signed_in, live_app):
     page.click("main button[type=submit]")
     page.wait_for_url("**/edit")
     problems.append(violations(page, page.url))
+    assert not any(problems), "\n".join(filter(None, problems))
+
+
+def test_the_patient_list_naming_who_needs_seeing_now(browser, live_server, live_app, site):
+    add_checkin(live_app, LONG_EMAIL, red_flags=["saddle_numbness"])
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, has_touch=True)
+    context.route(re.compile(r"https://cdn\.jsdelivr\.net/.*"), serve_htmx_from_cdn)
+    page = context.new_page()
+    sign_in(page, *site["logins"]["clinician"])
+    problems = in_both_schemes(page, "/clinician/patients")
+    attention = page.locator(".attention")
+    assert "Emergency" in attention.inner_text()
+    context.close()
     assert not any(problems), "\n".join(filter(None, problems))
