@@ -16,7 +16,7 @@ from crampcare.logbook.summary import summarise
 from crampcare.models import Checkin, Share, User, WorkoutSession, utcnow
 from crampcare.shares import shared_patients
 
-from .records import add_checkin, share_between, signed_in, user_id
+from .records import add_checkin, signed_in, user_id
 
 pytestmark = pytest.mark.postgres
 
@@ -162,9 +162,7 @@ def test_the_page_reads_as_pages(app, doctor):
     assert "Patients 26–30 of 30." in doctor.get("/clinician/patients?page=99").get_data(
         as_text=True
     )
-    assert "Patients 1–25 of 30." in doctor.get("/clinician/patients?page=x").get_data(
-        as_text=True
-    )
+    assert "Patients 1–25 of 30." in doctor.get("/clinician/patients?page=x").get_data(as_text=True)
 
 
 def test_a_small_list_is_one_page_with_no_pager(app, doctor):
@@ -181,9 +179,12 @@ def test_search_finds_by_name_or_email_in_any_case(app, doctor):
         db.session.commit()
     html = doctor.get("/clinician/patients?q=o%27brien").get_data(as_text=True)
     assert "1 patient matching" in html and "p007@example.com" in html
-    assert doctor.get("/clinician/patients?q=P007@EXAMPLE").get_data(as_text=True).count(
-        '<th scope="row">'
-    ) == 1
+    assert (
+        doctor.get("/clinician/patients?q=P007@EXAMPLE")
+        .get_data(as_text=True)
+        .count('<th scope="row">')
+        == 1
+    )
     # The sort links keep the search.
     html = doctor.get("/clinician/patients?q=P007@EXAMPLE").get_data(as_text=True)
     assert re.search(r"sort=cramps&amp;q=P007(@|%40)EXAMPLE", html)
