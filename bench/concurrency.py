@@ -42,7 +42,9 @@ def run(database_url: str, label: str, clients: int, seconds: float, workers: in
     prepare_database(env)
     server = Server(env, workers=workers).start()
     try:
-        patients = [Patient(server.port, f"load{i}@example.com") for i in range(clients)]
+        patients = [
+            Patient(server.port, f"load{i}@example.com", server.inbox) for i in range(clients)
+        ]
         for patient in patients:
             patient.register()
         outcome = Outcome()

@@ -7,6 +7,7 @@ and only ever talks to 127.0.0.1.
 
 from __future__ import annotations
 
+import email
 import http.client
 import json
 import os
@@ -42,17 +43,68 @@ def prepare_database(env: dict) -> None:
         subprocess.run([*flask, *command], env=env, cwd=ROOT, check=True, capture_output=True)
 
 
+class MailInbox:
+    """A real SMTP server on loopback keeping what the app mails: accounts are confirmed
+    through the link in their mail, as a person would."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.messages: list[tuple[list[str], str]] = []
+        self.lock = threading.Lock()
+        self.controller = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        """Keep one message: its recipients and its plain-text body."""
+        message = email.message_from_bytes(envelope.content)
+        text = next(part for part in message.walk() if part.get_content_type() == "text/plain")
+        body = text.get_payload(decode=True).decode("utf-8", "replace")
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), body))
+        return "250 OK"
+
+    def start(self) -> MailInbox:
+        """Listen on self.port."""
+        from aiosmtpd.controller import Controller  # only the tests and benchmarks need it
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening (again is fine)."""
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def link(self, to: str, path: str, timeout: float = 30) -> str:
+        """The path of the newest link under `path` mailed to `to`, waiting for it a while."""
+        pattern = re.compile(rf"https?://[^/\s]+({re.escape(path)}\S+)")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                for recipients, body in reversed(self.messages):
+                    found = pattern.search(body)
+                    if to in recipients and found:
+                        return found.group(1)
+            time.sleep(0.05)
+        raise RuntimeError(f"no {path} link was mailed to {to}")
+
+
 class Server:
-    """gunicorn serving the app on a loopback port, with its own process group."""
+    """gunicorn serving the app on a loopback port, with its own process group, mailing
+    to an inbox of its own."""
 
     def __init__(self, env: dict, workers: int = 4, port: int | None = None):
         self.env = env
         self.workers = workers
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
+        self.inbox = MailInbox()
 
     def start(self) -> Server:
         """Start and wait until /healthz answers."""
+        self.inbox.start()
+        env = {**self.env, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(self.inbox.port)}
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -66,7 +118,7 @@ class Server:
                 "5",
                 "app:app",
             ],
-            env=self.env,
+            env=env,
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -92,6 +144,7 @@ class Server:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+        self.inbox.stop()
 
     def stop(self) -> None:
         """Stop it gently."""
@@ -101,6 +154,7 @@ class Server:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self.inbox.stop()
 
 
 def checkin_body(client_id: str, n: int) -> dict:
@@ -121,9 +175,10 @@ def checkin_body(client_id: str, n: int) -> dict:
 class Patient:
     """One signed-in user with a cookie and a CSRF token, speaking plain HTTP/1.1."""
 
-    def __init__(self, port: int, email: str):
+    def __init__(self, port: int, email: str, inbox: MailInbox):
         self.port = port
         self.email = email
+        self.inbox = inbox
         self.cookies: dict[str, str] = {}
         self.token = ""
 
@@ -148,7 +203,8 @@ class Patient:
         self.token = CSRF.search(page.decode()).group(1)
 
     def register(self) -> None:
-        """Create the account through the real form (which signs in)."""
+        """Create the account through the real form, then confirm it through the mailed link
+        (which signs in)."""
         self._fetch_token("/register")
         form = urllib.parse.urlencode(
             {
@@ -164,6 +220,14 @@ class Patient:
         )
         if status != 303:
             raise RuntimeError(f"register answered {status}")
+        link = self.inbox.link(self.email, "/confirm/")
+        self._fetch_token(link)
+        form = urllib.parse.urlencode({"csrf_token": self.token})
+        status, _ = self._request(
+            "POST", link, form, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        if status != 303:
+            raise RuntimeError(f"the confirmation link answered {status}")
         self._fetch_token("/")
 
     def post_checkin(self, body: dict) -> int:

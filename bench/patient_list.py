@@ -58,10 +58,11 @@ def reset_schema(url: str, create: bool) -> None:
 def populate(patients: int) -> None:
     """A clinician and `patients` patients sharing with them, each with 90 days of history."""
     digest = hash_password(PASSWORD)
+    now = utcnow()
     clinician = User(email="doc@example.com", role="clinician", timezone="UTC")
     clinician.password_hash = digest
+    clinician.email_confirmed_at = now
     db.session.add(clinician)
-    now = utcnow()
     ids = db.session.scalars(
         insert(User).returning(User.id),
         [
@@ -70,6 +71,7 @@ def populate(patients: int) -> None:
                 "role": "patient",
                 "timezone": "Europe/London",
                 "password_hash": digest,
+                "email_confirmed_at": now,
             }
             for n in range(patients)
         ],

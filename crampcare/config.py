@@ -74,6 +74,11 @@ def defaults(instance_path: str) -> dict:
         # Audit rows of failed sign-ins to unknown emails are kept this long.
         "UNKNOWN_LOGIN_AUDIT_DAYS": 30,
         "PASSWORD_RESET_MINUTES": 30,
+        # A new account's link to confirm its email address works this long.
+        "CONFIRM_LINK_HOURS": 24,
+        # Mails a visitor can make us send to one address (registering, asking for a new
+        # confirmation link), counted per email and, for new links, per address too.
+        "ACCOUNT_MAIL_LIMIT": "5 per hour; 20 per day",
         # Mail goes to MAIL_SERVER; with none, MAIL_CONSOLE (set by `make run`) prints it,
         # else it is dropped with a warning (never printed where logs are kept).
         "MAIL_CONSOLE": False,

@@ -21,6 +21,7 @@ from sqlalchemy import (
     delete,
     false,
     select,
+    update,
 )
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
@@ -80,6 +81,10 @@ class User(UserMixin, db.Model):
     takes_statins: Mapped[bool] = mapped_column(default=False, server_default=false())
     conditions: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the owner of the address proved it by following the mailed link (or a reset
+    # link). Until then nobody may sign in, and registering the address again replaces
+    # the password: whoever typed it first has not shown the mailbox is theirs.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Goes up whenever the user's check-ins or sessions change (crampcare/logbook/versions.py),
     # so what was computed from them can be kept until then.
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -123,6 +128,26 @@ class User(UserMixin, db.Model):
     def is_patient(self) -> bool:
         """True for patients."""
         return self.role == "patient"
+
+    @property
+    def email_confirmed(self) -> bool:
+        """True once the owner of the address has proved it is theirs."""
+        return self.email_confirmed_at is not None
+
+    def confirm_email(self) -> None:
+        """Mark the address as proved, once; a later proof keeps the first time."""
+        if self.email_confirmed_at is None:
+            self.email_confirmed_at = utcnow()
+
+    def claim_confirmation(self) -> bool:
+        """Confirm the address in one conditional write; False when another request got
+        there first, so of two presses of one link only one goes on (the caller commits)."""
+        result = db.session.execute(
+            update(User)
+            .where(User.id == self.id, User.email_confirmed_at.is_(None))
+            .values(email_confirmed_at=utcnow())
+        )
+        return result.rowcount == 1
 
     def set_password(self, password: str) -> None:
         """Hash and keep a new password."""

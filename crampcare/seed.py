@@ -69,6 +69,7 @@ def make_demo(days: int, only_if_empty: bool = False) -> dict[str, tuple[str, st
             )
             db.session.add(user)
         user.set_password(password)
+        user.confirm_email()  # made by the operator, who owns these addresses
         users[role] = user
         logins[role] = (email, password)
     db.session.flush()

@@ -202,6 +202,8 @@ WEEKDAYS = {
 # How each audit action reads on the patient's log.
 AUDIT_ACTIONS = {
     "register": "Created the account",
+    "email_confirmed": "Confirmed the email address",
+    "login_unconfirmed": "Tried to sign in before confirming the email; sent a new link",
     "login": "Signed in",
     "login_failed": "Failed sign-in",
     "logout": "Signed out",

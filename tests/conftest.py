@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from hypothesis import settings
 
 from crampcare import create_app
-from crampcare.extensions import db, limiter
+from crampcare.extensions import db, limiter, mail
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery"
@@ -127,6 +127,10 @@ def app_config(database_url: str, **overrides) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         # Tests register many accounts from one address; test_rate_limits checks the default.
         "REGISTER_LIMIT": "1000 per minute",
+        # Mail is built and recorded (mail.record_messages) but goes nowhere; the tests
+        # of a real SMTP conversation name their own server and turn sending on.
+        "MAIL_SERVER": "mail.invalid",
+        "MAIL_SUPPRESS_SEND": True,
     }
     config.update(overrides)
     if config["TESTING"]:
@@ -213,24 +217,54 @@ def csrf_token(client, path: str = "/login") -> str:
     return match.group(1)
 
 
+CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/confirm/\S+)")
+
+
+def confirmation_link(messages, email: str) -> str | None:
+    """The path of the newest confirmation link mailed to this address, if any."""
+    address = email.strip().lower()
+    for message in reversed(messages):
+        found = CONFIRM_LINK.search(message.body)
+        if address in message.recipients and found:
+            return found.group(1)
+    return None
+
+
 class Auth:
     """Registers and signs in through the real routes."""
 
     def __init__(self, client):
         self.client = client
+        # The last registration's confirmation link, and the answer to pressing its button.
+        self.link = None
+        self.confirmed = None
 
-    def register(self, email="pat@example.com", password=PASSWORD, role="patient", tz="UTC"):
-        """Create an account (which also signs in)."""
-        return self.client.post(
-            "/register",
-            data={
-                "email": email,
-                "password": password,
-                "role": role,
-                "timezone": tz,
-                "csrf_token": csrf_token(self.client, "/register"),
-            },
-        )
+    def register(
+        self, email="pat@example.com", password=PASSWORD, role="patient", tz="UTC", confirm=True
+    ):
+        """Register through the form, then, as a person would, open the mailed link and press
+        its button, which signs in (unless confirm=False). Returns the form's own answer."""
+        with mail.record_messages() as outbox:
+            response = self.client.post(
+                "/register",
+                data={
+                    "email": email,
+                    "password": password,
+                    "role": role,
+                    "timezone": tz,
+                    "csrf_token": csrf_token(self.client, "/register"),
+                },
+            )
+        self.link = confirmation_link(outbox, email)
+        self.confirmed = None
+        if confirm and self.link:
+            self.confirmed = self.confirm(self.link)
+            assert self.confirmed.status_code == 303, self.confirmed.get_data(as_text=True)
+        return response
+
+    def confirm(self, link):
+        """Open a confirmation link's page and press its button."""
+        return self.client.post(link, data={"csrf_token": csrf_token(self.client, link)})
 
     def login(self, email="pat@example.com", password=PASSWORD, remember=False):
         """Sign in."""

@@ -20,8 +20,8 @@ def count(app, model) -> int:
         return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_register_creates_patient_and_signs_in(client, auth, app):
-    response = auth.register(email="Pat@Example.com", tz="Europe/Berlin")
+def test_register_creates_patient_who_signs_in_through_the_mailed_link(client, auth, app):
+    response = auth.register(email="Pat@Example.com", tz="Europe/Berlin", confirm=False)
     assert response.status_code == 303
     with app.app_context():
         user = db.session.scalar(select(User))
@@ -30,6 +30,9 @@ def test_register_creates_patient_and_signs_in(client, auth, app):
         assert user.role == "patient"
         assert user.password_hash.startswith("$argon2id$")
         assert verify_password(user.password_hash, PASSWORD)
+    # Registering alone signs nobody in; the link mailed to the address does.
+    assert client.get("/account").status_code == 302
+    assert auth.confirm(auth.link).status_code == 303
     assert client.get("/account").status_code == 200
 
 

@@ -165,7 +165,7 @@ def test_restore_drill_under_load(databases, tmp_path):
     source = environment(databases.new("source"))
     migrate_and_seed(source)
     server = Server(source, workers=2).start()
-    patients = [Patient(server.port, f"drill{i}@example.com") for i in range(4)]
+    patients = [Patient(server.port, f"drill{i}@example.com", server.inbox) for i in range(4)]
     for patient in patients:
         patient.register()
     outcome, stop = Outcome(), threading.Event()

@@ -92,7 +92,7 @@ def assert_each_acknowledged_stored_once_and_whole(env, outcome: Outcome) -> Non
 def test_concurrent_writers_lose_nothing(server_env):
     server = Server(server_env, workers=2).start()
     try:
-        patients = [Patient(server.port, f"writer{i}@example.com") for i in range(6)]
+        patients = [Patient(server.port, f"writer{i}@example.com", server.inbox) for i in range(6)]
         for patient in patients:
             patient.register()
         outcome = Outcome()
@@ -106,7 +106,7 @@ def test_concurrent_writers_lose_nothing(server_env):
 
 def test_a_killed_server_loses_nothing_acknowledged(server_env):
     server = Server(server_env, workers=2).start()
-    patients = [Patient(server.port, f"survivor{i}@example.com") for i in range(4)]
+    patients = [Patient(server.port, f"survivor{i}@example.com", server.inbox) for i in range(4)]
     for patient in patients:
         patient.register()
     outcome = Outcome()
@@ -140,7 +140,7 @@ def test_sigterm_lets_every_request_in_flight_finish(server_env):
     """A SIGTERM to gunicorn mid-load: answered requests are stored, and no request that
     reached the app is cut off: nothing is stored that its client did not hear about."""
     server = Server(server_env, workers=2).start()
-    patients = [Patient(server.port, f"drain{i}@example.com") for i in range(4)]
+    patients = [Patient(server.port, f"drain{i}@example.com", server.inbox) for i in range(4)]
     for patient in patients:
         patient.register()
     outcome = Outcome()

@@ -21,7 +21,7 @@ from crampcare.operations import request_log
 from crampcare.operations.metrics import CHECKINS_CREATED
 from crampcare.seed import seed_routines
 
-from .conftest import PASSWORD, csrf_token, make_app
+from .conftest import PASSWORD, Auth, csrf_token, make_app
 
 TOKEN = "metrics-secret-for-tests"
 
@@ -157,16 +157,7 @@ def test_metrics_count_requests_records_replays_and_advice(database_url):
         return response.get_data(as_text=True)
 
     before = scrape()
-    client.post(
-        "/register",
-        data={
-            "email": "metrics@example.com",
-            "password": PASSWORD,
-            "role": "patient",
-            "timezone": "UTC",
-            "csrf_token": csrf_token(client, "/register"),
-        },
-    )
+    Auth(client).register(email="metrics@example.com")  # and confirmed through its link
     token = csrf_token(client, "/")
     body = {
         "client_id": str(uuid.uuid4()),
@@ -305,17 +296,9 @@ def test_no_email_note_password_or_token_reaches_a_log_line(app, client, log_lin
     app.config["PROPAGATE_EXCEPTIONS"] = False
     email = "private.person@example.com"
     note = "a private note about my night cramps 7f3a"
-    token = csrf_token(client, "/register")
-    client.post(
-        "/register",
-        data={
-            "email": email,
-            "password": PASSWORD,
-            "role": "patient",
-            "timezone": "UTC",
-            "csrf_token": token,
-        },
-    )
+    auth = Auth(client)
+    auth.register(email=email)  # and confirmed through the link mailed to it
+    confirmation_link = auth.link
     client.post("/login", data={"email": email, "password": "wrong " + PASSWORD})
     token = csrf_token(client, "/")
     headers = {"X-CSRFToken": token}
@@ -350,6 +333,7 @@ def test_no_email_note_password_or_token_reaches_a_log_line(app, client, log_lin
     written = "\n".join([*log_lines.lines, caplog.text])
     session_cookie = client.get_cookie("session")
     secrets = [email, note, PASSWORD, token, session_cookie.value if session_cookie else None]
+    secrets.append(confirmation_link.rsplit("/", 1)[-1])
     for secret in filter(None, secrets):
         assert secret not in written, "a log line carries personal data or a secret"
 

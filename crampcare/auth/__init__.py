@@ -1,7 +1,7 @@
-"""Accounts: register, sign in and out, the profile and signed-in devices."""
+"""Accounts: register, confirm the email, sign in and out, the profile and signed-in devices."""
 
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import recovery, routes  # noqa: E402, F401  (routes attach themselves to bp)
+from . import confirmation, recovery, routes  # noqa: E402, F401  (routes attach themselves to bp)

@@ -65,6 +65,10 @@ def reset_password(token: str):
     form.account_email = user.email
     if form.validate_on_submit():
         user.set_password(form.new_password.data)
+        if not user.email_confirmed:
+            # The link came to the mailbox: it proves a new account's address too.
+            user.confirm_email()
+            audit.record("email_confirmed", user, user)
         user.end_all_logins()
         audit.record("password_reset", user, user)
         db.session.commit()

@@ -13,7 +13,7 @@ from ..forms import ConfirmForm
 from ..logins import start_login
 from ..models import LoginSession, User
 from ..passwords import hash_password, password_problem, verify_nobody
-from . import bp
+from . import bp, confirmation
 from .forms import (
     DeleteAccountForm,
     LoginForm,
@@ -33,10 +33,6 @@ def _safe_next(target: str | None) -> str:
     return url_for("pwa.index")
 
 
-# The same words whether the account was made now or existed already (ASVS 6.3.8).
-REGISTERED = "Welcome to CrampCare. We have sent a note to your email address."
-
-
 def _reentry_key() -> str:
     return f"user:{current_user.id}"
 
@@ -44,36 +40,48 @@ def _reentry_key() -> str:
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_LIMIT"], methods=["POST"])
 def register():
-    """Create an account and sign in; an email already registered answers the same way."""
+    """Make an account that waits for its email to be confirmed; nobody is signed in here.
+
+    A taken email answers exactly the same (ASVS 6.3.8): same work, same page, and a
+    mail only its owner reads.
+    """
     form = RegisterForm()
     if form.validate_on_submit():
         email = User.normalise_email(form.email.data)
-        user = _new_account(email, form)
+        confirmation.take_mail_budget(email)
+        user = _unconfirmed_account(email, form)
         if user is None:
-            # Same work and same answer as a new account; the owner hears of it by mail.
-            hash_password(form.password.data)
+            hash_password(form.password.data)  # the work a new account's hash takes
             emails.send(email, "You already have a CrampCare account", "mail/account_exists.txt")
         else:
-            emails.send(email, "Welcome to CrampCare", "mail/welcome.txt")
-        flash(REGISTERED, "success")
-        return redirect(url_for("pwa.index"), 303)
+            confirmation.send_link(user)
+        flash(confirmation.CHECK_EMAIL, "info")
+        return redirect(url_for("auth.check_email"), 303)
     return render_template("auth/register.html", form=form)
 
 
-def _new_account(email: str, form: RegisterForm) -> User | None:
-    """Make the account and sign it in here; None when the email already has one."""
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+def _unconfirmed_account(email: str, form: RegisterForm) -> User | None:
+    """The account to confirm with what was typed; None when the email's owner has one.
+
+    An address nobody has confirmed yet proves nothing about whoever registered it
+    first: the newest registration replaces its password, role and timezone, and the
+    links sent before stop working (no account can be set up in wait for its owner).
+    """
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is not None and user.email_confirmed:
         return None
-    user = User(email=email, role=form.role.data, timezone=form.timezone.data or "UTC")
+    if user is None:
+        user = User(email=email)
+        db.session.add(user)
+    user.role, user.timezone = form.role.data, form.timezone.data or "UTC"
     user.set_password(form.password.data)
-    db.session.add(user)
     try:
         db.session.flush()
     except IntegrityError:  # registered a moment ago by a concurrent request
         db.session.rollback()
         return None
     audit.record("register", user, user)
-    start_login(user, remember=False)
+    db.session.commit()
     return user
 
 
@@ -90,6 +98,8 @@ def login():
         user = db.session.scalar(select(User).where(User.email == email))
         if user is not None and user.check_password(form.password.data):
             attempts.refund(limit, "login-account", email[:254])
+            if not user.email_confirmed:
+                return _ask_to_confirm_first(user)
             audit.record("login", user, user)
             start_login(user, remember=form.remember.data)
             _advise_on_weak_password(form.password.data, email)
@@ -100,6 +110,17 @@ def login():
         db.session.commit()
         form.password.errors.append("That email and password do not match an account.")
     return render_template("auth/login.html", form=form)
+
+
+def _ask_to_confirm_first(user: User):
+    """The right password of an account whose email is not confirmed yet: no sign-in, and a
+    fresh link. Only someone who knows the password learns that the email waits."""
+    confirmation.take_mail_budget(user.email, per_address=True)
+    audit.record("login_unconfirmed", user, user)
+    db.session.commit()  # also keeps a rehashed password, which the new link is made for
+    confirmation.send_link(user)
+    flash(confirmation.CONFIRM_FIRST, "warning")
+    return redirect(url_for("auth.check_email"), 303)
 
 
 def _advise_on_weak_password(password: str, email: str) -> None:

@@ -10,12 +10,13 @@ from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from crampcare import PROJECT_ROOT
-from crampcare.extensions import db
+from crampcare.extensions import db, mail
 from crampcare.seed import seed_routines
 
-from ..conftest import PASSWORD, make_app
+from ..conftest import PASSWORD, confirmation_link, make_app
 
 PHONE = {"width": 390, "height": 844}
+SHOTS = os.environ.get("SHOTS_DIR")
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -151,6 +152,13 @@ def page(context, console_errors):
     return page
 
 
+def shot(page, name: str) -> None:
+    """Keep a full-page screenshot when SHOTS_DIR is set, for a person to look at."""
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+
+
 # The offline page the worker keeps is the one drawn for the account this page shows.
 OFFLINE_PAGE_KEPT = """async () => {
   const tag = document.querySelector('meta[name="crampcare-account"]')?.content ?? "";
@@ -174,12 +182,19 @@ def ready_offline(page) -> None:
 
 
 def sign_up(page, email="walker@example.com", role="patient"):
-    """Register through the real form in the browser."""
-    page.goto("/register")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.check(f"input[name=role][value={role}]")
-    page.click("button[type=submit]")
+    """Register through the real form in the browser, then open the mailed link and confirm,
+    which signs in. The server runs in this process, so its mail is recorded here."""
+    with mail.record_messages() as outbox:
+        page.goto("/register")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        page.check(f"input[name=role][value={role}]")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/register/check-email")
+    link = confirmation_link(outbox, email)
+    assert link, f"no confirmation link mailed to {email}"
+    page.goto(link)
+    page.get_by_role("button", name="Confirm and sign in").click()
     page.wait_for_url("**/")
 
 

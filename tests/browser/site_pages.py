@@ -8,6 +8,7 @@ there fails the walk until it is given one).
 
 from sqlalchemy import select
 
+from crampcare import confirmation
 from crampcare.extensions import db
 from crampcare.models import Checkin, Routine, Share, Step, User
 from crampcare.recovery import make_token
@@ -42,13 +43,20 @@ def demo_site(app) -> dict:
             select(Checkin.id).where(Checkin.user_id == patient.id).order_by(Checkin.id.desc())
         )
         share_id = db.session.scalar(select(Share.id).where(Share.patient_id == patient.id))
+        # Someone who registered and has not yet opened the link mailed to them.
+        waiting = User(email=f"waiting.{LONG_EMAIL}", password_hash=patient.password_hash)
+        db.session.add(waiting)
+        db.session.commit()
         samples = {
             "patient_id": patient.id,
             "checkin_id": checkin_id,
             "share_id": share_id,
             "slug": {"routines.edit_routine": routine.slug, None: "gentle-lower-back-release"},
-            # A live reset link, so the walk sees the new-password form, not the expired page.
-            "token": make_token(patient, app.config["SECRET_KEY"]),
+            # Live links, so the walk sees the forms, not the expired pages.
+            "token": {
+                "auth.confirm_email": confirmation.make_token(waiting, app.config["SECRET_KEY"]),
+                None: make_token(patient, app.config["SECRET_KEY"]),
+            },
         }
         urls = page_urls(app, samples)
         db.session.remove()

@@ -1,6 +1,5 @@
 """Sharing in the browser: a code made, redeemed, the patient's data seen, the log read."""
 
-import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -8,16 +7,7 @@ from pathlib import Path
 from crampcare.extensions import db
 
 from ..records import add_checkin, add_session
-from .conftest import PHONE, serve_htmx_from_cdn, sign_up
-
-SHOTS = os.environ.get("SHOTS_DIR")
-
-
-def shot(page, name: str) -> None:
-    """Keep a full-page screenshot when SHOTS_DIR is set, for a person to look at."""
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+from .conftest import PHONE, SHOTS, serve_htmx_from_cdn, shot, sign_up
 
 
 def fits_the_phone(page) -> bool:
