@@ -16,6 +16,7 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
+from bench.loadgen import MailInbox
 from crampcare import PROJECT_ROOT
 
 from .conftest import PASSWORD, TEST_DATABASE_URL, with_search_path
@@ -137,34 +138,46 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def test_two_servers_share_sign_ins_and_login_limits(shared_environment):
-    with app_server(shared_environment) as one, app_server(shared_environment) as two:
-        phone = Browser()
-        registered = phone.post_form(
-            f"{one}/register",
-            {
-                "email": "scale@example.com",
-                "password": PASSWORD,
-                "role": "patient",
-                "timezone": "UTC",
-            },
-            token_from=f"{one}/register",
-        )
-        assert registered == 303
-        # The cookie made by server one is a valid sign-in on server two…
-        assert phone.get(f"{two}/account")[0] == 200
-        # …and signing out on server two ends it on server one.
-        assert phone.post_form(f"{two}/logout", {}, token_from=f"{two}/") == 303
-        assert phone.get(f"{one}/account")[0] == 302
+    inbox = MailInbox().start()
+    env = {**shared_environment, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(inbox.port)}
+    try:
+        with app_server(env) as one, app_server(env) as two:
+            sign_ins_and_limits_are_shared(one, two, inbox)
+    finally:
+        inbox.stop()
 
-        # Failed attempts spread over both servers count against one account limit (5/min).
-        attacker = Browser()
-        statuses = [
-            attacker.post_form(
-                f"{server}/login",
-                {"email": "scale@example.com", "password": "wrong password"},
-                token_from=f"{server}/login",
-            )
-            for server in (one, two, one, two, one, two)
-        ]
-        assert statuses[:5] == [200] * 5
-        assert statuses[5] == 429
+
+def sign_ins_and_limits_are_shared(one: str, two: str, inbox: MailInbox) -> None:
+    phone = Browser()
+    registered = phone.post_form(
+        f"{one}/register",
+        {
+            "email": "scale@example.com",
+            "password": PASSWORD,
+            "role": "patient",
+            "timezone": "UTC",
+        },
+        token_from=f"{one}/register",
+    )
+    assert registered == 303
+    # Registering signs nobody in: the mailed link, confirmed on server one, does.
+    link = inbox.link("scale@example.com", "/confirm/")
+    assert phone.post_form(f"{one}{link}", {}, token_from=f"{one}{link}") == 303
+    # The cookie made by server one is a valid sign-in on server two…
+    assert phone.get(f"{two}/account")[0] == 200
+    # …and signing out on server two ends it on server one.
+    assert phone.post_form(f"{two}/logout", {}, token_from=f"{two}/") == 303
+    assert phone.get(f"{one}/account")[0] == 302
+
+    # Failed attempts spread over both servers count against one account limit (5/min).
+    attacker = Browser()
+    statuses = [
+        attacker.post_form(
+            f"{server}/login",
+            {"email": "scale@example.com", "password": "wrong password"},
+            token_from=f"{server}/login",
+        )
+        for server in (one, two, one, two, one, two)
+    ]
+    assert statuses[:5] == [200] * 5
+    assert statuses[5] == 429
