@@ -51,10 +51,10 @@ format: install-dev node_modules/.installed
 	$(VENV)/bin/ruff check --fix .
 	node_modules/.bin/biome check --write $(JS)
 
-# pytest-xdist, two processes per core: the browser and server tests spend much of their
-# time waiting on Chromium or gunicorn, and a second process per core fills those waits.
-# A worker that runs out of tests takes half of a busy worker's queue.
-PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) * 2 )))
+# pytest-xdist, one process per core (two per core was slower: Chromium and gunicorn
+# already keep both cores busy). A worker that runs out of tests takes half of a busy
+# worker's queue.
+PYTEST_WORKERS ?= auto
 
 test: install-dev lint
 	CHROMIUM_PATH="$$(bin/ensure-chromium)" $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
