@@ -144,10 +144,16 @@ self.addEventListener("message", (event) => {
   if (type === "SKIP_WAITING") self.skipWaiting();
   if (type === "KEEP_PAGES") {
     // The page names the account it was rendered for: a page loaded before this worker
-    // controlled it still tells it who is signed in now.
+    // controlled it still tells it who is signed in now. A page already left behind (its
+    // message came late, say the signed-out page before a sign-in) says nothing any more.
     const account = typeof event.data.account === "string" ? event.data.account : null;
-    const known = account === null ? Promise.resolve() : changeAccount(account);
-    event.waitUntil(known.then(keepMissingPages));
+    event.waitUntil(
+      (async () => {
+        const open = event.source ? await self.clients.get(event.source.id) : undefined;
+        if (account !== null && open) await changeAccount(account);
+        await keepMissingPages();
+      })(),
+    );
   }
 });
 
