@@ -27,7 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from crampcare import create_app  # noqa: E402
 from crampcare.demo import replace_history  # noqa: E402
 from crampcare.extensions import db  # noqa: E402
-from crampcare.local_time import today  # noqa: E402
 from crampcare.models import Share, User, utcnow  # noqa: E402
 from crampcare.passwords import hash_password  # noqa: E402
 from crampcare.seed import seed_routines  # noqa: E402
@@ -78,7 +77,7 @@ def populate(patients: int) -> None:
     ).all()
     db.session.flush()
     for n, patient_id in enumerate(ids):
-        replace_history(patient_id, "Europe/London", 90, today("Europe/London", now), seed=n)
+        replace_history(patient_id, "Europe/London", 90, now, seed=n)
     db.session.execute(
         insert(Share),
         [
