@@ -7,7 +7,8 @@ confirms the address and signs in.
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from .. import attempts, audit, confirmation, emails
+from .. import attempts, audit, emails
+from ..confirmation import CONFIRM_LINK
 from ..extensions import db, limiter
 from ..forms import ConfirmForm
 from ..headers import never_store
@@ -41,7 +42,7 @@ def take_mail_budget(email: str, per_address: bool = False) -> None:
 
 def send_link(user: User) -> None:
     """Mail the account's owner a fresh link to confirm the address."""
-    token = confirmation.make_token(user, current_app.config["SECRET_KEY"])
+    token = CONFIRM_LINK.make_token(user, current_app.config["SECRET_KEY"])
     emails.send(
         user.email,
         "Confirm your email for CrampCare",
@@ -62,7 +63,7 @@ def check_email():
 def confirm_email(token: str):
     """Show the button (GET); pressing it confirms the address and signs in (POST)."""
     never_store()  # the link is a secret until it is used
-    user = _user_of_link(token)
+    user = CONFIRM_LINK.user_of(token, current_app.config["SECRET_KEY"], _hours() * 3600)
     if user is None:
         return render_template("auth/confirm_unusable.html"), 400
     form = ConfirmForm()
@@ -76,15 +77,3 @@ def confirm_email(token: str):
         flash(CONFIRMED, "success")
         return redirect(url_for("pwa.index"), 303)
     return render_template("auth/confirm_email.html", form=form, email=user.email)
-
-
-def _user_of_link(token: str) -> User | None:
-    """The unconfirmed account a genuine, young, unused link was made for."""
-    secret = current_app.config["SECRET_KEY"]
-    found = confirmation.read_token(token, secret, _hours() * 3600)
-    if found is None:
-        return None
-    user = db.session.get(User, found[0])
-    if user is None or not confirmation.still_valid(user, found[1]):
-        return None
-    return user

@@ -4,11 +4,12 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 
-from .. import attempts, audit, emails, recovery
+from .. import attempts, audit, emails
 from ..errors import error_response
 from ..extensions import db, limiter
 from ..headers import never_store
 from ..models import User
+from ..recovery import RESET_LINK
 from . import bp
 from .forms import ForgotForm, ResetPasswordForm
 
@@ -37,7 +38,7 @@ def forgot():
         if user is None:
             emails.send(email, "CrampCare password", "mail/no_account.txt")
         else:
-            token = recovery.make_token(user, current_app.config["SECRET_KEY"])
+            token = RESET_LINK.make_token(user, current_app.config["SECRET_KEY"])
             link = url_for("auth.reset_password", token=token, _external=True)
             emails.send(
                 email,
@@ -58,7 +59,7 @@ def forgot():
 def reset_password(token: str):
     """Set a new password through a mailed link; every sign-in of the account ends."""
     never_store()  # the link is a secret until it is used
-    user = _user_of_link(token)
+    user = RESET_LINK.user_of(token, current_app.config["SECRET_KEY"], _minutes() * 60)
     if user is None:
         return error_response(400, LINK_UNUSABLE, "token")
     form = ResetPasswordForm()
@@ -79,14 +80,3 @@ def reset_password(token: str):
         )
         return redirect(url_for("auth.login"), 303)
     return render_template("auth/reset.html", form=form)
-
-
-def _user_of_link(token: str) -> User | None:
-    """The account a genuine, young, unused link was made for."""
-    found = recovery.read_token(token, current_app.config["SECRET_KEY"], _minutes() * 60)
-    if found is None:
-        return None
-    user = db.session.get(User, found[0])
-    if user is None or not recovery.still_valid(user, found[1]):
-        return None
-    return user

@@ -8,10 +8,10 @@ there fails the walk until it is given one).
 
 from sqlalchemy import select
 
-from crampcare import confirmation
+from crampcare.confirmation import CONFIRM_LINK
 from crampcare.extensions import db
 from crampcare.models import Checkin, Routine, Share, Step, User
-from crampcare.recovery import make_token
+from crampcare.recovery import RESET_LINK
 from crampcare.seed import DEMO_PATIENT, make_demo
 
 # Endpoints that are not pages a person reads (files, feeds and the JSON API are found by
@@ -54,8 +54,8 @@ def demo_site(app) -> dict:
             "slug": {"routines.edit_routine": routine.slug, None: "gentle-lower-back-release"},
             # Live links, so the walk sees the forms, not the expired pages.
             "token": {
-                "auth.confirm_email": confirmation.make_token(waiting, app.config["SECRET_KEY"]),
-                None: make_token(patient, app.config["SECRET_KEY"]),
+                "auth.confirm_email": CONFIRM_LINK.make_token(waiting, app.config["SECRET_KEY"]),
+                None: RESET_LINK.make_token(patient, app.config["SECRET_KEY"]),
             },
         }
         urls = page_urls(app, samples)
