@@ -30,6 +30,18 @@ def _strong_enough(form, field) -> None:
         raise ValidationError(problem)
 
 
+def _email_field() -> EmailField:
+    """An address that must look like one; whether mail reaches it is for the mail to tell."""
+    return EmailField(
+        "Email",
+        validators=[
+            DataRequired(message="Enter your email address."),
+            Email(message="Enter a valid email address.", check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+
+
 def _password_field(label: str) -> PasswordField:
     return PasswordField(
         label,
@@ -78,14 +90,7 @@ class MultiCheckboxField(SelectMultipleField):
 class RegisterForm(NewPasswordForm):
     """A new patient or clinician account."""
 
-    email = EmailField(
-        "Email",
-        validators=[
-            DataRequired(message="Enter your email address."),
-            Email(message="Enter a valid email address.", check_deliverability=False),
-            Length(max=254),
-        ],
-    )
+    email = _email_field()
     password = _password_field("Password")
     role = RadioField(
         "I am a",
@@ -182,14 +187,7 @@ class PasswordChangeForm(NewPasswordForm):
 class ForgotForm(FlaskForm):
     """The email of an account whose password is forgotten."""
 
-    email = EmailField(
-        "Email",
-        validators=[
-            DataRequired(message="Enter your email address."),
-            Email(message="Enter a valid email address.", check_deliverability=False),
-            Length(max=254),
-        ],
-    )
+    email = _email_field()
 
 
 class ResetPasswordForm(NewPasswordForm):
