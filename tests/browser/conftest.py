@@ -127,6 +127,8 @@ def context(browser, live_server):
 
 
 FAILED_REQUESTS: list[str] = []
+# What Chromium logs for each request that fails while offline on purpose.
+OFFLINE_NOISE = ("Failed to load resource",)
 
 
 @pytest.fixture
@@ -137,19 +139,27 @@ def console_errors():
     assert errors == [], f"console errors: {errors}; failed requests: {FAILED_REQUESTS}"
 
 
-@pytest.fixture
-def page(context, console_errors):
-    """A page that records every console error, page error and CSP violation."""
+def recording_page(context, console_errors: list[str], ignored: tuple[str, ...] = ()):
+    """A new page whose console errors (but those starting with `ignored`), page errors and
+    CSP violations go to console_errors, and whose failed requests to FAILED_REQUESTS."""
     page = context.new_page()
-    page.on(
-        "console",
-        lambda message: console_errors.append(message.text) if message.type == "error" else None,
-    )
+
+    def on_console(message):
+        if message.type == "error" and not message.text.startswith(ignored):
+            console_errors.append(message.text)
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: console_errors.append(str(error)))
     # A console error about a resource does not name it: keep the URLs for the message.
     FAILED_REQUESTS.clear()
     page.on("requestfailed", lambda request: FAILED_REQUESTS.append(request.url))
     return page
+
+
+@pytest.fixture
+def page(context, console_errors):
+    """A page that records every console error, page error and CSP violation."""
+    return recording_page(context, console_errors)
 
 
 def shot(page, name: str) -> None:

@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 from crampcare.routine_library import routine_by_slug
 from crampcare.timeline import build_timeline
 
-from .conftest import PHONE, serve_htmx_from_cdn
+from .conftest import OFFLINE_NOISE, PHONE, recording_page, serve_htmx_from_cdn
 from .player_page import READY_MS, START
-from .test_pwa import OFFLINE_NOISE, controlled
+from .test_pwa import controlled
 
 # Starts with pelvic tilts: a moving step, 8 repetitions of 5 s.
 MOVING = "gentle-lower-back-release"
@@ -48,16 +48,8 @@ def start_moving_step(page):
 def test_the_player_shows_the_picture_offline(browser, live_server):
     context = browser.new_context(viewport=PHONE, base_url=live_server.url)
     context.route(re.compile(r"https://cdn\.jsdelivr\.net/.*"), serve_htmx_from_cdn)
-    page = context.new_page()
     errors = []
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(m.text)
-            if m.type == "error" and not m.text.startswith(OFFLINE_NOISE)
-            else None
-        ),
-    )
+    page = recording_page(context, errors, ignored=OFFLINE_NOISE)
     controlled(page)
     context.set_offline(True)
     page.goto(f"/routines/{MOVING}/play")

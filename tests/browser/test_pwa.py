@@ -16,11 +16,10 @@ from crampcare.pwa.service_worker import make_build, route_exists
 from crampcare.seed import seed_routines
 
 from ..conftest import make_app
-from .conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, ready_offline
+from .conftest import CHROMIUM, CHROMIUM_ARGS, OFFLINE_NOISE, PHONE, ready_offline, recording_page
 
 CDN = re.compile(r"https://cdn\.jsdelivr\.net/.*")
 # What Chromium logs for a request made while offline: expected here, not a fault.
-OFFLINE_NOISE = ("Failed to load resource",)
 CACHED_PATHS = """async () => {
   const paths = [];
   for (const name of await caches.keys()) {
@@ -107,15 +106,7 @@ def context(browser, live_server, cdn_requests):
 @pytest.fixture
 def page(context, console_errors):
     """A page that fails the test on console errors other than offline requests."""
-    page = context.new_page()
-
-    def on_console(message):
-        if message.type == "error" and not message.text.startswith(OFFLINE_NOISE):
-            console_errors.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: console_errors.append(str(error)))
-    return page
+    return recording_page(context, console_errors, ignored=OFFLINE_NOISE)
 
 
 def controlled(page, path="/"):

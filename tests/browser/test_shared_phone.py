@@ -12,9 +12,8 @@ from sqlalchemy import delete
 from crampcare.extensions import db
 from crampcare.models import LoginSession
 
-from .conftest import ready_offline, sign_up
+from .conftest import OFFLINE_NOISE, ready_offline, recording_page, sign_up
 
-OFFLINE_NOISE = ("Failed to load resource",)
 # The body the worker kept for a path, or null.
 KEPT_PAGE = """async (path) => {
   for (const name of await caches.keys()) {
@@ -29,15 +28,7 @@ KEPT_PAGE = """async (path) => {
 @pytest.fixture
 def page(context, console_errors):
     """A page that fails the test on console errors other than offline requests."""
-    page = context.new_page()
-
-    def on_console(message):
-        if message.type == "error" and not message.text.startswith(OFFLINE_NOISE):
-            console_errors.append(message.text)
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: console_errors.append(str(error)))
-    return page
+    return recording_page(context, console_errors, ignored=OFFLINE_NOISE)
 
 
 def account_of(page) -> str:
