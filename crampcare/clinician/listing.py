@@ -10,7 +10,7 @@ clinician's patients live in a handful of them), never one UTC cut for everyone.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import Select, case, func, literal, or_, select
 
 from .. import plans, shares
 from ..advice import AdviceConfig
@@ -56,8 +56,9 @@ def patient_page(
     shared = shares.shared_patients(clinician_id)
     if query:
         shared = shared.where(_matches(query))
+    # Counted without the sort keys: those cost a look at every patient's log.
+    total = db.session.scalar(select(func.count()).select_from(shared.subquery()))
     keys = _sort_keys(shared, now, config)
-    total = db.session.scalar(select(func.count()).select_from(keys))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     ordered = (
@@ -169,12 +170,7 @@ def _needing_attention(clinician_id: int, now: datetime, config: AdviceConfig) -
     recent = now - timedelta(days=config.red_flag_active_days + 2)
     flagged = (
         select(Checkin.user_id)
-        .where(
-            and_(
-                Checkin.recorded_at >= recent,
-                func.json_array_length(Checkin.red_flags) > 0,
-            )
-        )
+        .where(Checkin.recorded_at >= recent, func.json_array_length(Checkin.red_flags) > 0)
         .distinct()
     )
     rows = db.session.execute(
