@@ -37,10 +37,21 @@ def free_port() -> int:
 
 
 def prepare_database(env: dict) -> None:
-    """Migrate the database named in env and seed the routine library."""
-    flask = [sys.executable, "-m", "flask", "--app", "app"]
-    for command in (["db", "upgrade"], ["seed"]):
-        subprocess.run([*flask, *command], env=env, cwd=ROOT, check=True, capture_output=True)
+    """Migrate the database named in env and seed the routine library: what `flask db
+    upgrade` and `flask seed` do, here in this process, which has the app imported already
+    (two more interpreters would import it again, a second or two each)."""
+    from flask_migrate import upgrade
+
+    from crampcare import create_app
+    from crampcare.extensions import db
+    from crampcare.seed import seed_routines
+
+    app = create_app({"DATABASE_URL": env["DATABASE_URL"], "SECRET_KEY": env["SECRET_KEY"]})
+    with app.app_context():
+        upgrade()
+        seed_routines()
+        db.session.remove()
+        db.engine.dispose()
 
 
 class MailInbox:

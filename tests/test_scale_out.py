@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
-from bench.loadgen import MailInbox
+from bench.loadgen import MailInbox, prepare_database
 from crampcare import PROJECT_ROOT
 
 from .conftest import PASSWORD, TEST_DATABASE_URL, with_search_path
@@ -55,10 +55,7 @@ def shared_environment():
         "SECRET_KEY": uuid.uuid4().hex,
         "SECURE_COOKIES": "0",
     }
-    flask = [sys.executable, "-m", "flask", "--app", "app"]
-    subprocess.run(
-        [*flask, "db", "upgrade"], env=env, cwd=PROJECT_ROOT, check=True, capture_output=True
-    )
+    prepare_database(env)
     yield env
     with engine.begin() as connection:
         connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))

@@ -13,7 +13,7 @@ from crampcare import PROJECT_ROOT
 from crampcare.extensions import db, mail
 from crampcare.seed import seed_routines
 
-from ..conftest import PASSWORD, confirmation_link, make_app
+from ..conftest import PASSWORD, Auth, confirmation_link, make_app
 
 PHONE = {"width": 390, "height": 844}
 SHOTS = os.environ.get("SHOTS_DIR")
@@ -208,10 +208,26 @@ def sign_up(page, email="walker@example.com", role="patient"):
     page.wait_for_url("**/")
 
 
+def sign_in_registered(page, app, email="walker@example.com", role="patient"):
+    """Register and confirm through the app's own routes (with this browser's timezone, as
+    the form would send it), then sign in through the real form in the browser.
+
+    The browser's sign-up and its mailed link are tested by sign_up's own tests; a test
+    that only needs someone signed in skips those four page loads.
+    """
+    page.goto("/login")
+    timezone = page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
+    Auth(app.test_client()).register(email=email, role=role, tz=timezone)
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+
+
 @pytest.fixture
 def signed_in(page, live_app):
     """A patient signed in through the browser."""
-    sign_up(page)
+    sign_in_registered(page, live_app)
     with live_app.app_context():
         db.session.remove()
     return page
