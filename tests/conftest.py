@@ -9,6 +9,8 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import jinja2
+import jinja2.bccache
 import pytest
 import sqlalchemy as sa
 from hypothesis import settings
@@ -174,6 +176,25 @@ def _empty_database(app, copied: bool) -> None:
         db.create_all()
 
 
+class SharedBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept for the whole test process. Each test makes a new app, and a
+    new app's Jinja environment would compile every template it renders again; a template
+    whose source changes has a new key, so it is compiled afresh."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATES = SharedBytecode()
+
+
 def make_app(database_url: str, **overrides):
     """An app for tests on an empty database; its connections close after the test."""
     url = sa.engine.make_url(database_url)
@@ -182,6 +203,7 @@ def make_app(database_url: str, **overrides):
     if copied:
         shutil.copyfile(_sqlite_schema_file(), url.database)
     app = create_app(app_config(database_url, **overrides))
+    app.jinja_env.bytecode_cache = TEMPLATES
     _apps_made.append(app)
     with app.app_context():
         _empty_database(app, copied)
