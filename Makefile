@@ -57,7 +57,8 @@ format: install-dev node_modules/.installed
 PYTEST_WORKERS ?= auto
 
 test: install-dev lint
-	CHROMIUM_PATH="$$(bin/ensure-chromium)" $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	CHROMIUM_PATH="$$(bin/ensure-chromium)" CHROMIUM_SHELL_PATH="$$(bin/ensure-chromium --headless-shell)" \
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache

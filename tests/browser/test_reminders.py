@@ -3,9 +3,13 @@ asks for permission only after a tap."""
 
 import json
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import sign_up
+
+# Notifications exist only in the whole Chromium: its headless shell denies every request.
+pytestmark = pytest.mark.full_chromium
 
 
 def worker_registration_id(page):
