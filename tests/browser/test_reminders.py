@@ -41,6 +41,26 @@ def worker_registration_id(page):
     return session, registrations[0]["registrationId"]
 
 
+WORKER_STATE = """async () => {
+  const registration = await navigator.serviceWorker.getRegistration();
+  const state = (worker) => worker && worker.state;
+  return {scope: registration && registration.scope, active: state(registration?.active),
+          waiting: state(registration?.waiting), installing: state(registration?.installing),
+          controller: state(navigator.serviceWorker.controller),
+          permission: Notification.permission};
+}"""
+
+
+def one_notification(page, registration) -> dict:
+    """The one notification shown; when there is none, what the worker and DevTools said."""
+    shown = shown_notifications(page)
+    assert len(shown) == 1, (
+        f"shown: {shown}; pushed to registration {registration}; "
+        f"worker: {page.evaluate(WORKER_STATE)}"
+    )
+    return shown[0]
+
+
 def shown_notifications(page) -> list[dict]:
     """The notifications the worker shows, once there is one (waiting at most 30 s)."""
     return page.evaluate(
@@ -71,14 +91,12 @@ def test_a_pushed_reminder_is_shown_and_links_to_the_routine(page, context, live
         "ServiceWorker.deliverPushMessage",
         {"origin": live_server.url, "registrationId": registration, "data": json.dumps(message)},
     )
-    assert shown_notifications(page) == [
-        {
-            "title": "Time to stretch",
-            "body": "A few minutes of your back routine keeps it in practice.",
-            "tag": "crampcare-reminder",
-            "url": f"{live_server.url}/routines/gentle-lower-back-release/play",
-        }
-    ]
+    assert one_notification(page, registration) == {
+        "title": "Time to stretch",
+        "body": "A few minutes of your back routine keeps it in practice.",
+        "tag": "crampcare-reminder",
+        "url": f"{live_server.url}/routines/gentle-lower-back-release/play",
+    }
 
 
 def test_a_push_naming_another_site_still_opens_this_app(page, context, live_server):
@@ -93,7 +111,7 @@ def test_a_push_naming_another_site_still_opens_this_app(page, context, live_ser
             "data": json.dumps({"title": "Hi", "url": "https://evil.example/"}),
         },
     )
-    (shown,) = shown_notifications(page)
+    shown = one_notification(page, registration)
     assert shown["url"] == live_server.url
 
 
