@@ -1,11 +1,12 @@
 """Reading a patient's log: queries over check-ins and sessions, lookups, and advice."""
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 
 from ..advice import AdviceConfig, AdviceItem, compute_advice
 from ..extensions import db
@@ -16,10 +17,15 @@ from .rules import FIELDS
 
 
 def checkins_of(
-    user_id: int, since: datetime | None = None, until: datetime | None = None
+    user_id: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    columns: tuple = (),
 ) -> Select:
-    """A user's check-ins recorded in [since, until), newest first."""
-    query = select(Checkin).where(Checkin.user_id == user_id)
+    """A user's check-ins recorded in [since, until), newest first: whole check-ins, or
+    rows of only `columns`."""
+    query = select(*columns) if columns else select(Checkin)
+    query = query.where(Checkin.user_id == user_id)
     if since is not None:
         query = query.where(Checkin.recorded_at >= since)
     if until is not None:
@@ -27,9 +33,11 @@ def checkins_of(
     return query.order_by(Checkin.recorded_at.desc(), Checkin.id.desc())
 
 
-def sessions_of(user_id: int, since: datetime | None = None) -> Select:
-    """A user's sessions started since a moment, newest first."""
-    query = select(WorkoutSession).where(WorkoutSession.user_id == user_id)
+def sessions_of(user_id: int, since: datetime | None = None, columns: tuple = ()) -> Select:
+    """A user's sessions started since a moment, newest first: whole sessions, or rows of
+    only `columns`."""
+    query = select(*columns) if columns else select(WorkoutSession)
+    query = query.where(WorkoutSession.user_id == user_id)
     if since is not None:
         query = query.where(WorkoutSession.started_at >= since)
     return query.order_by(WorkoutSession.started_at.desc(), WorkoutSession.id.desc())
@@ -83,13 +91,43 @@ def advice_config() -> AdviceConfig:
     return AdviceConfig.from_mapping(current_app.config)
 
 
+# What the advice rules read (advice.CheckinLike, advice.SessionLike): plain rows of these
+# columns cost a fraction of loading whole check-ins into the session.
+ADVICE_CHECKIN_COLUMNS = (
+    Checkin.id,
+    Checkin.recorded_at,
+    Checkin.cramp_severity,
+    Checkin.cramp_timing,
+    Checkin.pain,
+    Checkin.water_ml,
+    Checkin.electrolytes,
+    Checkin.sweat,
+    Checkin.exertion,
+    Checkin.red_flags,
+)
+ADVICE_SESSION_COLUMNS = (WorkoutSession.id, WorkoutSession.started_at)
+
+
+@cache
+def _advice_statements() -> tuple[Select, Select]:
+    """The window's check-ins and sessions for the advice, built once (parameters
+    `user_id` and `since`)."""
+    user_id, since = bindparam("user_id"), bindparam("since")
+    return (
+        checkins_of(user_id, since=since, columns=ADVICE_CHECKIN_COLUMNS),
+        sessions_of(user_id, since=since, columns=ADVICE_SESSION_COLUMNS),
+    )
+
+
 def advice_for(user: User, now: datetime | None = None) -> tuple[AdviceConfig, list[AdviceItem]]:
     """The advice for a user now, reading only the window's check-ins and sessions."""
     now = now or utcnow()
     config = advice_config()
     start = window_start(now, user.timezone, config.window_days)
-    checkins = db.session.scalars(checkins_of(user.id, since=start)).all()
-    sessions = db.session.scalars(sessions_of(user.id, since=start)).all()
+    checkins_query, sessions_query = _advice_statements()
+    window = {"user_id": user.id, "since": start}
+    checkins = db.session.execute(checkins_query, window).all()
+    sessions = db.session.execute(sessions_query, window).all()
     items = compute_advice(checkins, sessions, user, now, config)
     record_advice(item.category for item in items)
     return config, items
