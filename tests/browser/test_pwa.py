@@ -333,6 +333,7 @@ def test_chrome_finds_the_app_installable(browser, live_server, tmp_path):
     )
     try:
         context.route(CDN, lambda route: route.abort())
+        context.add_init_script(RECORD_LAYOUT_SHIFTS)
         page = context.new_page()
         controlled(page)
         cdp = context.new_cdp_session(page)
@@ -340,9 +341,32 @@ def test_chrome_finds_the_app_installable(browser, live_server, tmp_path):
         manifest = cdp.send("Page.getAppManifest")
         assert manifest["errors"] == []
         # Chrome offered its install prompt: the page turned it into the button.
-        expect(page.get_by_role("button", name="Install app")).to_be_visible()
+        install = page.get_by_role("button", name="Install app")
+        expect(install).to_be_visible()
+        # It appeared in the header's row: nothing on the page moved for it.
+        shifts = page.evaluate("window.layoutShifts")
+        assert sum(shift["value"] for shift in shifts) < 0.01, shifts
+        # And the header's row still fits the narrowest phone with it.
+        page.set_viewport_size({"width": 320, "height": 640})
+        expect(install).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
     finally:
         context.close()
+
+
+# Every layout shift a person did not cause (no recent input), with what moved.
+RECORD_LAYOUT_SHIFTS = """
+window.layoutShifts = [];
+new PerformanceObserver((entries) => {
+  for (const entry of entries.getEntries()) {
+    if (entry.hadRecentInput) continue;
+    window.layoutShifts.push({
+      value: entry.value,
+      moved: entry.sources.map((source) => source.node?.nodeName ?? "?"),
+    });
+  }
+}).observe({type: "layout-shift", buffered: true});
+"""
 
 
 def test_ios_gets_a_dismissable_add_to_home_screen_hint(browser, live_server):
