@@ -51,22 +51,36 @@ WORKER_STATE = """async () => {
 }"""
 
 
-def one_notification(page, registration) -> dict:
-    """The one notification shown; when there is none, what the worker and DevTools said."""
-    shown = shown_notifications(page)
+def push(page, session, origin: str, registration: str, message: dict) -> dict:
+    """Deliver a push through DevTools and answer the one notification the worker shows.
+
+    DevTools answers before the worker has the event, and drops it without a word when the
+    worker cannot take it then (seen twice in full runs on a busy machine, never alone):
+    with nothing shown after 15 s the same push is delivered again, three times at most.
+    The notification has one tag, so however many arrive, one is shown.
+    """
+    shown: list[dict] = []
+    for _ in range(3):
+        session.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": origin, "registrationId": registration, "data": json.dumps(message)},
+        )
+        shown = shown_notifications(page, wait_ms=15_000)
+        if shown:
+            break
     assert len(shown) == 1, (
-        f"shown: {shown}; pushed to registration {registration}; "
+        f"shown: {shown}; pushed 3 times to registration {registration}; "
         f"worker: {page.evaluate(WORKER_STATE)}"
     )
     return shown[0]
 
 
-def shown_notifications(page) -> list[dict]:
-    """The notifications the worker shows, once there is one (waiting at most 30 s)."""
+def shown_notifications(page, wait_ms: int) -> list[dict]:
+    """The notifications the worker shows, once there is one (waiting at most wait_ms)."""
     return page.evaluate(
-        """async () => {
+        """async (waitMs) => {
              const registration = await navigator.serviceWorker.ready;
-             const deadline = Date.now() + 30000;
+             const deadline = Date.now() + waitMs;
              let shown = await registration.getNotifications();
              while (!shown.length && Date.now() < deadline) {
                await new Promise((resolve) => setTimeout(resolve, 25));
@@ -74,7 +88,8 @@ def shown_notifications(page) -> list[dict]:
              }
              return shown.map((n) => ({title: n.title, body: n.body, tag: n.tag,
                                        url: n.data && n.data.url}));
-           }"""
+           }""",
+        wait_ms,
     )
 
 
@@ -87,11 +102,7 @@ def test_a_pushed_reminder_is_shown_and_links_to_the_routine(page, context, live
         "body": "A few minutes of your back routine keeps it in practice.",
         "url": "/routines/gentle-lower-back-release/play",
     }
-    session.send(
-        "ServiceWorker.deliverPushMessage",
-        {"origin": live_server.url, "registrationId": registration, "data": json.dumps(message)},
-    )
-    assert one_notification(page, registration) == {
+    assert push(page, session, live_server.url, registration, message) == {
         "title": "Time to stretch",
         "body": "A few minutes of your back routine keeps it in practice.",
         "tag": "crampcare-reminder",
@@ -103,15 +114,8 @@ def test_a_push_naming_another_site_still_opens_this_app(page, context, live_ser
     context.grant_permissions(["notifications"], origin=live_server.url)
     sign_up(page, email="offsite@example.com")
     session, registration = worker_registration_id(page)
-    session.send(
-        "ServiceWorker.deliverPushMessage",
-        {
-            "origin": live_server.url,
-            "registrationId": registration,
-            "data": json.dumps({"title": "Hi", "url": "https://evil.example/"}),
-        },
-    )
-    shown = one_notification(page, registration)
+    message = {"title": "Hi", "url": "https://evil.example/"}
+    shown = push(page, session, live_server.url, registration, message)
     assert shown["url"] == live_server.url
 
 

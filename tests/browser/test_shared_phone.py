@@ -37,10 +37,11 @@ def account_of(page) -> str:
 
 
 def wait_until_kept(page, path: str, text: str) -> None:
-    """Poll the page caches until the copy of a path holds some text (at most 10 s)."""
+    """Poll the page caches until the copy of a path holds some text (at most 15 s, as long
+    as any expectation waits: on a busy machine the worker's fetches queue behind others)."""
     kept = page.evaluate(
         f"""async ([path, text]) => {{
-          const deadline = Date.now() + 10000;
+          const deadline = Date.now() + 15000;
           const holds = async () => ((await ({KEPT_PAGE})(path)) || "").includes(text);
           while (!(await holds()) && Date.now() < deadline) {{
             await new Promise((resolve) => setTimeout(resolve, 25));
