@@ -14,6 +14,7 @@ from crampcare.extensions import db, mail
 from crampcare.seed import seed_routines
 
 from ..conftest import PASSWORD, Auth, confirmation_link, make_app
+from .site_pages import sign_in
 
 PHONE = {"width": 390, "height": 844}
 SHOTS = os.environ.get("SHOTS_DIR")
@@ -244,13 +245,9 @@ def sign_in_registered(page, app, email="walker@example.com", role="patient"):
     The browser's sign-up and its mailed link are tested by sign_up's own tests; a test
     that only needs someone signed in skips those four page loads.
     """
-    page.goto("/login")
     timezone = page.evaluate("Intl.DateTimeFormat().resolvedOptions().timeZone")
     Auth(app.test_client()).register(email=email, role=role, tz=timezone)
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
+    sign_in(page, email, PASSWORD)
 
 
 @pytest.fixture
