@@ -14,6 +14,7 @@ import jinja2.bccache
 import pytest
 import sqlalchemy as sa
 from hypothesis import settings
+from werkzeug.routing import Rule
 
 from crampcare import create_app
 from crampcare.extensions import db, limiter, mail
@@ -193,6 +194,28 @@ class SharedBytecode(jinja2.BytecodeCache):
 
 
 TEMPLATES = SharedBytecode()
+
+
+def _keep_url_builders() -> None:
+    """Werkzeug writes and compiles Python source for two URL builders of every rule of
+    every new app: about three quarters of create_app, and each test makes an app with the
+    same rules. A builder's code depends only on the rule's text, its parsed parts, its
+    defaults and whether it appends unknown arguments (the rule itself is passed in when it
+    is called), so the test process compiles each one once."""
+    compile_builder = Rule._compile_builder
+    kept = {}
+
+    def kept_builder(rule: Rule, append_unknown: bool = True):
+        defaults = sorted((rule.defaults or {}).items())
+        key = (rule.rule, tuple(rule._trace), repr(defaults), append_unknown)
+        if key not in kept:
+            kept[key] = compile_builder(rule, append_unknown)
+        return kept[key]
+
+    Rule._compile_builder = kept_builder
+
+
+_keep_url_builders()
 
 
 def make_app(database_url: str, **overrides):
