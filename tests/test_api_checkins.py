@@ -11,7 +11,9 @@ from crampcare.models import Checkin, User, WorkoutSession
 
 from .conftest import Auth, csrf_token
 
-pytestmark = pytest.mark.postgres
+# What the database does (stored records, a repeated client_id, the date windows in the
+# user's zone, changes, deletes and whose rows a query finds) is tested on PostgreSQL too;
+# a refusal made before any write, and the sign-in and CSRF checks, on SQLite.
 
 
 def body(**changes) -> dict:
@@ -63,6 +65,7 @@ def count(app, model=Checkin) -> int:
         return db.session.scalar(select(func.count(model.id)))
 
 
+@pytest.mark.postgres
 def test_create_answers_201_with_the_record(api, app):
     response = api.post(body(notes="After the long hold"))
     assert response.status_code == 201
@@ -76,6 +79,7 @@ def test_create_answers_201_with_the_record(api, app):
         assert stored.recorded_offset_minutes == 60
 
 
+@pytest.mark.postgres
 def test_the_same_client_id_and_body_answers_the_stored_record(api, app):
     data = body()
     first = api.post(data)
@@ -85,6 +89,7 @@ def test_the_same_client_id_and_body_answers_the_stored_record(api, app):
     assert count(app) == 1
 
 
+@pytest.mark.postgres
 def test_the_same_client_id_with_another_body_answers_422(api, app):
     data = body()
     api.post(data)
@@ -94,6 +99,7 @@ def test_the_same_client_id_with_another_body_answers_422(api, app):
     assert count(app) == 1
 
 
+@pytest.mark.postgres
 def test_recorded_at_may_be_left_out_and_is_the_servers_now(api, app):
     data = body()
     del data["recorded_at"]
@@ -110,6 +116,7 @@ def test_recorded_at_may_be_left_out_and_is_the_servers_now(api, app):
     assert count(app) == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize(
     "flags",
     [
@@ -152,6 +159,7 @@ def test_a_body_that_is_not_an_object_is_refused(api, app, raw):
     assert count(app) == 0
 
 
+@pytest.mark.postgres
 def test_list_is_newest_first_and_filters_by_since_and_until(api):
     for day in ("2026-02-27", "2026-03-01", "2026-03-03"):
         api.post(body(recorded_at=f"{day}T10:00:00+00:00"))
@@ -183,6 +191,7 @@ def test_a_bad_since_or_until_is_named(api, query, field):
     assert field in response.get_json()["errors"]
 
 
+@pytest.mark.postgres
 def test_dates_count_in_the_users_timezone(client, auth):
     auth.register(tz="Pacific/Auckland")
     api = Api(client)
@@ -192,6 +201,7 @@ def test_dates_count_in_the_users_timezone(client, auth):
     assert len(items) == 1
 
 
+@pytest.mark.postgres
 def test_patch_changes_the_named_fields(api):
     created = api.post(body()).get_json()
     response = api.patch(created["id"], {"water_ml": 800, "cramp_severity": 0})
@@ -202,6 +212,7 @@ def test_patch_changes_the_named_fields(api):
     assert changed["sweat"] == "heavy"
 
 
+@pytest.mark.postgres
 def test_a_bad_patch_changes_nothing(api, app):
     created = api.post(body()).get_json()
     response = api.patch(created["id"], {"water_ml": 9000, "pain": "bad"})
@@ -211,6 +222,7 @@ def test_a_bad_patch_changes_nothing(api, app):
         assert db.session.get(Checkin, created["id"]).water_ml == 300
 
 
+@pytest.mark.postgres
 def test_delete_answers_204(api, app):
     created = api.post(body()).get_json()
     assert api.delete(created["id"]).status_code == 204
@@ -235,6 +247,7 @@ def add_session(app, email) -> int:
         return session.id
 
 
+@pytest.mark.postgres
 def test_a_checkin_may_name_its_own_session(api, app):
     session_id = add_session(app, "pat@example.com")
     response = api.post(body(session_id=session_id))
@@ -242,6 +255,7 @@ def test_a_checkin_may_name_its_own_session(api, app):
     assert response.get_json()["session_id"] == session_id
 
 
+@pytest.mark.postgres
 def test_someone_elses_session_is_refused(app, api):
     other = app.test_client()
     Auth(other).register(email="other@example.com")
@@ -252,6 +266,7 @@ def test_someone_elses_session_is_refused(app, api):
     assert count(app) == 0
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("method", ["patch", "delete"])
 def test_someone_elses_checkin_is_404(app, api, method):
     created = api.post(body()).get_json()

@@ -11,7 +11,8 @@ from crampcare.seed import seed_routines
 
 from .conftest import Auth, csrf_token
 
-pytestmark = pytest.mark.postgres
+# What the database does (the stored record, a repeated client_id, whose routines a query
+# finds, the list's order) is tested on PostgreSQL too; a refusal happens before any write.
 
 SLUG = "gentle-lower-back-release"
 
@@ -49,6 +50,7 @@ def count(app) -> int:
         return db.session.scalar(select(func.count(WorkoutSession.id)))
 
 
+@pytest.mark.postgres
 def test_create_answers_201_with_the_record(client, app, patient):
     payload = body()
     response = post(client, patient, payload)
@@ -129,6 +131,7 @@ def test_a_body_that_is_not_an_object_is_refused(client, app, patient):
     assert "body" in response.get_json()["errors"]
 
 
+@pytest.mark.postgres
 def test_the_same_client_id_is_stored_once(client, app, patient):
     payload = body()
     first = post(client, patient, payload)
@@ -141,6 +144,7 @@ def test_the_same_client_id_is_stored_once(client, app, patient):
     assert count(app) == 1
 
 
+@pytest.mark.postgres
 def test_own_routine_is_accepted_but_not_another_users(client, app, patient):
     Auth(app.test_client()).register(email="owner@example.com")
     with app.app_context():
@@ -157,6 +161,7 @@ def test_own_routine_is_accepted_but_not_another_users(client, app, patient):
     assert post(client, patient, body(routine_slug="mine-abc123")).status_code == 201
 
 
+@pytest.mark.postgres
 def test_list_holds_only_your_sessions_newest_first(client, app, patient):
     older = post(client, patient, body(started_at="2026-03-01T08:00:00+00:00")).get_json()
     newer = post(client, patient, body(started_at="2026-03-01T17:30:00+01:00")).get_json()
