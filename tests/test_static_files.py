@@ -2,12 +2,15 @@
 
 import gzip
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import brotli
 
+from crampcare import static_files
 from crampcare.static_files import IMMUTABLE, file_hashes
 
+from .conftest import make_app
 from .records import add_checkin, signed_in
 
 PATIENT = "pat@example.com"
@@ -84,6 +87,25 @@ def test_pages_css_and_js_are_compressed_with_brotli_or_gzip(app, client):
         else:
             assert unpacked == (body, body)
         assert len(br.get_data()) < len(body) / 2, url
+
+
+def test_a_hashed_file_is_compressed_once_for_every_app_of_the_process(app, monkeypatch):
+    monkeypatch.setattr(static_files, "COMPRESSED", {})
+    compress = static_files._compress
+    made = []
+
+    def counted(data: bytes, encoding: str) -> bytes:
+        made.append(encoding)
+        return compress(data, encoding)
+
+    monkeypatch.setattr(static_files, "_compress", counted)
+    url = f"/static/js/player.js?v={file_hashes(app.static_folder)['js/player.js']}"
+    other = make_app(app.config["DATABASE_URL"])
+    sent = [fetched(each.test_client(), url, "br") for each in (app, other, app)]
+    assert made == ["br"]
+    source = (Path(app.static_folder) / "js" / "player.js").read_bytes()
+    assert [brotli.decompress(response.get_data()) for response in sent] == [source] * 3
+    assert all(response.headers["Content-Encoding"] == "br" for response in sent)
 
 
 def test_json_is_compressed_and_images_are_not(app, client):
