@@ -57,6 +57,8 @@ def test_share_redeem_view_and_audit(browser, live_server, live_app, page, conso
     shot(doctor, "clinician-patients")
     doctor.click("text=rosa@example.com")
     doctor.click("text=Printable report")
+    # count() does not wait: on a busy machine the patient's page is still the one shown.
+    doctor.wait_for_url(re.compile(r"/clinician/patients/\d+/report$"))
     assert doctor.locator("svg.chart rect").count() >= 12
     shot(doctor, "report")
     doctor.emulate_media(media="print")
