@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import brotli
+from flask import url_for
 
 from crampcare import static_files
 from crampcare.static_files import IMMUTABLE, file_hashes
@@ -64,6 +65,12 @@ def test_the_precache_asks_for_the_hashed_urls(client):
         assert f'"{url}"' in source
 
 
+def hashed_url(app, filename: str) -> str:
+    """The file's URL as the app's pages link it: with the hash of its current bytes."""
+    with app.test_request_context():
+        return url_for("static", filename=filename)
+
+
 def fetched(client, url: str, encoding: str):
     """A whole response, its file closed."""
     with client.get(url, headers={"Accept-Encoding": encoding}) as response:
@@ -72,7 +79,7 @@ def fetched(client, url: str, encoding: str):
 
 
 def test_pages_css_and_js_are_compressed_with_brotli_or_gzip(app, client):
-    script = f"/static/js/player.js?v={file_hashes(app.static_folder)['js/player.js']}"
+    script = hashed_url(app, "js/player.js")
     for url in ("/static/css/app.css", script, "/"):
         plain, br, gz = (
             fetched(client, url, encoding) for encoding in ("identity", "gzip, deflate, br", "gzip")
@@ -99,7 +106,7 @@ def test_a_hashed_file_is_compressed_once_for_every_app_of_the_process(app, monk
         return compress(data, encoding)
 
     monkeypatch.setattr(static_files, "_compress", counted)
-    url = f"/static/js/player.js?v={file_hashes(app.static_folder)['js/player.js']}"
+    url = hashed_url(app, "js/player.js")
     other = make_app(app.config["DATABASE_URL"])
     sent = [fetched(each.test_client(), url, "br") for each in (app, other, app)]
     assert made == ["br"]
