@@ -11,6 +11,7 @@ from . import (
     form_text,
     formatting,
     headers,
+    kept_copies,
     logins,
     operations,
     passwords,
@@ -59,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.setdefault("MAIL_SUPPRESS_SEND", False)
     mail.init_app(app)
     logins.init_app(app, login_manager)
+    kept_copies.init_app(app)
     static_files.init_app(app)
     headers.init_app(app)
     errors.init_app(app)

@@ -221,3 +221,32 @@ def test_a_checkin_form_for_one_session_is_never_stored(app, client, auth):
     response = client.get(f"/checkins/new?session={session_id}")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_kept_copy_leaves_the_session_cookie_and_its_message_alone(app, client, auth):
+    from crampcare.kept_copies import KEEP_HEADER
+
+    cookie = app.config["SESSION_COOKIE_NAME"]
+    auth.register()
+    auth.logout()  # the session now holds "You are signed out." for the next page
+    # A copy the worker asks for now, answered only after the next sign-in.
+    late = app.test_client()
+    late.set_cookie(cookie, client.get_cookie(cookie).value)
+    auth.login()
+
+    kept = late.get("/routines", headers={KEEP_HEADER: "1"})
+    assert kept.status_code == 200
+    # Its cookie would replace the new sign-in's in the browser, and sign the person out.
+    assert "Set-Cookie" not in kept.headers
+    assert b"You are signed out" not in kept.data
+    # The message still waits for the person's next page, which takes it, cookie and all.
+    visit = late.get("/routines")
+    assert b"You are signed out" in visit.data
+    assert cookie in visit.headers["Set-Cookie"]
+
+
+def test_the_worker_names_its_copies_with_the_servers_header(client):
+    from crampcare.kept_copies import KEEP_HEADER
+
+    source = client.get("/sw.js").get_data(as_text=True)
+    assert sw_setting(source, "keepHeader") == KEEP_HEADER

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from .. import plans
 from ..headers import CACHEABLE_EXCEPTIONS, NO_STORE_PREFIXES, never_store
+from ..kept_copies import KEEP_HEADER
 from ..routines.queries import routine_to_start, visitor_urgent_advice
 from . import bp
 from .service_worker import page_urls
@@ -97,6 +98,7 @@ def service_worker():
             "static", filename=f"vendor/htmx-{current_app.config['HTMX_VERSION']}.min.js"
         ),
         "notificationIcon": url_for("static", filename="icons/icon-192.png"),
+        "keepHeader": KEEP_HEADER,
     }
     source = f"self.WORKER_SETTINGS = {json.dumps(settings)};\n{build.worker_source}"
     response = current_app.response_class(source, mimetype="application/javascript")

@@ -14,6 +14,7 @@ const {
   htmxCdnUrl: HTMX_CDN_URL,
   htmxVendored: HTMX_VENDORED,
   notificationIcon: NOTIFICATION_ICON,
+  keepHeader: KEEP_HEADER,
 } = self.WORKER_SETTINGS;
 const STATIC_CACHE = `crampcare-static-${VERSION}`;
 const PAGE_CACHE = `crampcare-pages-${VERSION}`;
@@ -69,10 +70,20 @@ function changeAccount(account) {
   return change;
 }
 
+// A copy to keep, not a visit: the header tells the server to leave the session (its
+// cookie, its flashed messages) as it is. A redirect is never kept, so it is not followed.
+const fetchCopy = (url) =>
+  fetch(url, {
+    credentials: "same-origin",
+    cache: "no-cache",
+    redirect: "manual",
+    headers: { [KEEP_HEADER]: "1" },
+  });
+
 // The page as the server draws it for `account` now, or null (offline, or another account).
 async function fetchPageFor(url, account) {
   try {
-    const response = await fetch(url, { credentials: "same-origin", cache: "no-cache" });
+    const response = await fetchCopy(url);
     const drawnFor = response.headers.get("CrampCare-Account");
     return storable(response) && drawnFor === account ? response : null;
   } catch {
@@ -100,7 +111,7 @@ async function keepIfCurrent(key, response) {
 
 async function keepPage(url) {
   try {
-    const response = await fetch(url, { credentials: "same-origin", cache: "no-cache" });
+    const response = await fetchCopy(url);
     await keepIfCurrent(url, response);
   } catch {
     // Offline or refused: the next visit online fills the gap.

@@ -12,7 +12,7 @@ from flask_login import login_required
 from playwright.sync_api import expect
 
 from crampcare.api.common import errors_response
-from crampcare.pwa.service_worker import make_build, route_exists
+from crampcare.pwa.service_worker import make_build, page_urls, route_exists
 from crampcare.seed import seed_routines
 
 from ..conftest import make_app
@@ -204,6 +204,44 @@ def test_health_data_pages_are_never_cached(signed_in, live_app):
     assert "/" in cached
     for path in ("/account", "/test/private", "/api/csrf-token"):
         assert path not in cached
+
+
+PAGES_KEPT = """async () => {
+  let count = 0;
+  for (const name of await caches.keys()) {
+    if (!name.startsWith("crampcare-pages-")) continue;
+    count += (await (await caches.open(name)).keys()).length;
+  }
+  return count;
+}"""
+
+
+def test_the_workers_copies_leave_a_message_for_the_next_page(signed_in, live_app):
+    page = signed_in
+    controlled(page, "/account")
+    with live_app.app_context():
+        pages = len(page_urls(live_app))
+    assert eventually(page, f"async (pages) => (await ({PAGES_KEPT})()) === pages", pages)
+    # The profile is saved; its answer, a message and a redirect, is not followed yet.
+    answer = page.evaluate(
+        """() => fetch("/account", {method: "POST", redirect: "manual",
+                 body: new FormData(document.querySelector("form[action='/account']"))})
+               .then((response) => response.type)"""
+    )
+    assert answer == "opaqueredirect"
+    # Meanwhile the worker keeps every page again, as it does after a page loads.
+    page.evaluate(
+        """async () => {
+          for (const name of await caches.keys()) {
+            if (name.startsWith("crampcare-pages-")) await caches.delete(name);
+          }
+          const account = document.querySelector('meta[name="crampcare-account"]').content;
+          (await navigator.serviceWorker.ready).active.postMessage({type: "KEEP_PAGES", account});
+        }"""
+    )
+    assert eventually(page, f"async (pages) => (await ({PAGES_KEPT})()) === pages", pages)
+    page.goto("/account")
+    expect(page.locator(".flash")).to_have_text("Your profile is saved.")
 
 
 def test_repeat_visit_loads_no_static_file_from_the_network(page, live_app, cdn_requests):
