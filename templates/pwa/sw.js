@@ -54,11 +54,13 @@ async function knownAccount() {
 }
 
 // One change at a time, so pages fetched together never clear what another just kept.
+// With `from`, the change is made only if the known account is still that one.
 let accountChanges = Promise.resolve();
-function changeAccount(account) {
+function changeAccount(account, { from } = {}) {
   const change = accountChanges.then(async () => {
     const previous = await knownAccount();
     if (previous === account) return;
+    if (from !== undefined && previous !== from) return;
     // The offline page is drawn for one account too. The new one is fetched before the
     // old is forgotten, so a connection lost just after a sign-in still finds a page.
     const offline = await fetchPageFor(OFFLINE_PAGE, account);
@@ -91,10 +93,13 @@ async function fetchPageFor(url, account) {
   }
 }
 
-// The server no longer knows this browser's sign-in: what was kept for it goes.
+// The server no longer knows this browser's sign-in: what was kept for it goes. The 401
+// speaks of the account known when the request left: if another sign-in was seen while it
+// was on its way, that newer one stays.
 async function watchSignIn(request) {
+  const sentFor = await knownAccount();
   const response = await fetch(request);
-  if (response.status === 401) await changeAccount("");
+  if (response.status === 401) await changeAccount("", { from: sentFor });
   return response;
 }
 

@@ -1,15 +1,18 @@
 """A shared phone in Chromium: the next person never sees what was kept for the last.
 
 The service worker empties its page caches when the server names another account
-(or none: a sign-out made elsewhere) and when the API answers 401; the outbox shows
-each person only their own entries.
+(or none: a sign-out made elsewhere) and when the API answers 401 for the account it
+knows; the outbox shows each person only their own entries.
 """
+
+import threading
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import delete
 
 from crampcare.extensions import db
+from crampcare.logins import unauthorised
 from crampcare.models import LoginSession
 
 from .conftest import OFFLINE_NOISE, ready_offline, recording_page, sign_up
@@ -103,3 +106,43 @@ def test_a_401_from_the_server_empties_the_page_caches(page, live_app):
     status = page.evaluate("() => fetch('/api/sessions').then((response) => response.status)")
     assert status == 401
     assert page.evaluate(KEPT_PAGE, "/checkins/new") is None
+
+
+@pytest.fixture
+def held_request(live_app):
+    """/api/test-held: a request held up on its way (until released), then answered 401 as
+    for a sign-in that has ended. Added before the server starts."""
+    arrived, release = threading.Event(), threading.Event()
+
+    def held():
+        arrived.set()
+        release.wait(15)
+        return unauthorised()
+
+    live_app.add_url_rule("/api/test-held", "test_held", held)
+    yield arrived, release
+    release.set()
+
+
+def test_a_401_on_its_way_before_the_next_sign_in_leaves_that_sign_in_alone(
+    held_request, page, context, live_app, console_errors
+):
+    arrived, release = held_request
+    sign_up(page, email="first@example.com")
+    ready_offline(page)
+    # In another tab, a request of the first person's is slow to come back.
+    waiting = recording_page(context, console_errors, ignored=OFFLINE_NOISE)
+    waiting.goto("/")
+    assert waiting.evaluate("() => navigator.serviceWorker.controller !== null")
+    waiting.evaluate("() => { window.late = fetch('/api/test-held').then((r) => r.status); }")
+    assert arrived.wait(15)
+    sign_out_elsewhere(live_app)
+
+    sign_up(page, email="second@example.com")
+    second = account_of(page)
+    page.goto("/checkins/new")
+    wait_until_kept(page, "/checkins/new", second)
+    release.set()
+    assert waiting.evaluate("() => window.late") == 401
+    # That 401 spoke of the first person's sign-in: what is kept for the second stays.
+    assert second in (page.evaluate(KEPT_PAGE, "/checkins/new") or "")
