@@ -10,17 +10,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, literal, or_, select, union_all
 
 from ..advice import AdviceItem
 from ..charts import WeekBar, cramps_per_week_svg
 from ..extensions import db
 from ..local_time import local_day_start, today, week_bounds, week_start
 from ..models import Checkin, User, WorkoutSession, utcnow
-from .queries import advice_for, checkins_of
+from .queries import checkins_of, read_advice
 from .tallies import (
     count_where,
     exact_mean,
+    moment,
     per_week,
     sum_where,
     week_parameters,
@@ -50,17 +51,15 @@ class Evidence:
 
 
 def advice_panel(patient: User, now: datetime | None = None) -> dict:
-    """The advice items, most pressing first, each with its evidence check-ins."""
-    config, items = advice_for(patient, now)
+    """The advice items, most pressing first, each with its evidence check-ins (read with
+    the advice: every one is a check-in of its window)."""
+    config, items, checkins = read_advice(patient, now)
     wanted = {checkin_id for item in items for checkin_id in item.evidence}
-    evidence: dict[int, Evidence] = {}
-    if wanted:
-        rows = db.session.execute(
-            select(Checkin.id, Checkin.recorded_at, Checkin.cramp_severity).where(
-                Checkin.user_id == patient.id, Checkin.id.in_(wanted)
-            )
-        )
-        evidence = {row.id: Evidence(*row) for row in rows}
+    evidence = {
+        row.id: Evidence(row.id, row.recorded_at, row.cramp_severity)
+        for row in checkins
+        if row.id in wanted
+    }
     return {
         "items": items,
         "evidence": {item.category: _evidence_of(item, evidence) for item in items},
@@ -186,29 +185,55 @@ class WaterStats:
     average_ml: float | None
 
 
-def _median_water(patient: User, since: datetime, kind, count: int) -> int | float:
-    """The middle amount (or the mean of the middle two) read by the database in order."""
-    middle = db.session.scalars(
-        select(Checkin.water_ml)
-        .where(
-            Checkin.user_id == patient.id,
-            Checkin.recorded_at >= since,
-            Checkin.water_ml.is_not(None),
-            kind,
+@cache
+def _middles_statement():
+    """The middle amount (or middle two) of each kind of day, read by the database in
+    order: one statement for every kind (parameters `user_id`, `since`, and per kind
+    `<kind>_offset` and `<kind>_limit`)."""
+    at = Checkin.recorded_at
+    kinds = []
+    for name, kind in WATER_KINDS.items():
+        middle = (
+            select(literal(name).label("kind"), Checkin.water_ml)
+            .where(
+                Checkin.user_id == bindparam("user_id"),
+                at >= moment("since", at),
+                Checkin.water_ml.is_not(None),
+                kind,
+            )
+            .order_by(Checkin.water_ml)
+            .offset(bindparam(f"{name}_offset"))
+            .limit(bindparam(f"{name}_limit"))
         )
-        .order_by(Checkin.water_ml)
-        .offset((count - 1) // 2)
-        .limit(2 - count % 2)
-    ).all()
-    return middle[0] if len(middle) == 1 else (middle[0] + middle[1]) / 2
+        kinds.append(select(middle.subquery()))
+    return union_all(*kinds)
+
+
+def _medians(patient: User, since: datetime, counts: dict[str, int]) -> dict[str, int | float]:
+    """The median water of each kind of day that has any: the middle amount, or the mean
+    of the middle two."""
+    window = {"user_id": patient.id, "since": since}
+    for name, count in counts.items():
+        window[f"{name}_offset"] = max(count - 1, 0) // 2
+        window[f"{name}_limit"] = (2 - count % 2) if count else 0
+    middles: dict[str, list[int]] = {name: [] for name in counts}
+    for kind, water_ml in db.session.execute(_middles_statement(), window):
+        middles[kind].append(water_ml)
+    return {
+        name: values[0] if len(values) == 1 else (values[0] + values[1]) / 2
+        for name, values in middles.items()
+        if values
+    }
 
 
 def _water(patient: User, span: RangeSpan, since: datetime, row) -> dict:
+    counts = {name: row._mapping[f"{name}_count"] for name in WATER_KINDS}
+    medians = _medians(patient, since, counts) if any(counts.values()) else {}
     stats = {}
-    for name, kind in WATER_KINDS.items():
-        count, total = row._mapping[f"{name}_count"], row._mapping[f"{name}_sum"]
+    for name, count in counts.items():
+        total = row._mapping[f"{name}_sum"]
         stats[name] = (
-            WaterStats(count, _median_water(patient, since, kind, count), exact_mean(total, count))
+            WaterStats(count, medians[name], exact_mean(total, count))
             if count
             else WaterStats(0, None, None)
         )
@@ -230,7 +255,7 @@ def water_panel(patient: User, range_days: int, now: datetime | None = None) -> 
 
 
 def range_panels(patient: User, range_days: int, now: datetime | None = None) -> dict:
-    """The chart and the water figures: one aggregate query, and one per median."""
+    """The chart and the water figures: one aggregate query, and one for the medians."""
     span = _span(patient, range_days, now)
     bounds, since, row = _range_tallies(patient, span)
     return {"chart": _chart(span, bounds, row), "water": _water(patient, span, since, row)}

@@ -1,12 +1,13 @@
 """Reading a patient's log: queries over check-ins and sessions, lookups, and advice."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Row, Select, bindparam, select
 
 from ..advice import AdviceConfig, AdviceItem, compute_advice
 from ..extensions import db
@@ -119,7 +120,16 @@ def _advice_statements() -> tuple[Select, Select]:
     )
 
 
-def advice_for(user: User, now: datetime | None = None) -> tuple[AdviceConfig, list[AdviceItem]]:
+class AdviceReading(NamedTuple):
+    """The advice for a user, its thresholds, and the window's check-ins it was read from
+    (rows of ADVICE_CHECKIN_COLUMNS: every check-in an item names as evidence is here)."""
+
+    config: AdviceConfig
+    items: list[AdviceItem]
+    checkins: Sequence[Row]
+
+
+def read_advice(user: User, now: datetime | None = None) -> AdviceReading:
     """The advice for a user now, reading only the window's check-ins and sessions."""
     now = now or utcnow()
     config = advice_config()
@@ -130,4 +140,10 @@ def advice_for(user: User, now: datetime | None = None) -> tuple[AdviceConfig, l
     sessions = db.session.execute(sessions_query, window).all()
     items = compute_advice(checkins, sessions, user, now, config)
     record_advice(item.category for item in items)
-    return config, items
+    return AdviceReading(config, items, checkins)
+
+
+def advice_for(user: User, now: datetime | None = None) -> tuple[AdviceConfig, list[AdviceItem]]:
+    """The advice for a user now and its thresholds."""
+    reading = read_advice(user, now)
+    return reading.config, reading.items
