@@ -214,21 +214,26 @@ def test_the_clinician_sets_a_plan_with_the_page_form(app, people):
     assert f"/routines/{ROUTINE}/play" in home
 
 
+def statements_of_get(app, client, url: str) -> tuple[int, str]:
+    """How many SQL statements a GET of url runs, and the page it answers."""
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = client.get(url)
+        assert response.status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(statements), response.get_data(as_text=True)
+
+
 def test_the_patient_list_shows_plans_with_a_constant_number_of_queries(app, people):
     _, doctor, _ = people
 
     def queries_for_list() -> tuple[int, str]:
-        statements = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            response = doctor.get("/clinician/patients")
-            assert response.status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(statements), response.get_data(as_text=True)
+        return statements_of_get(app, doctor, "/clinician/patients")
 
     post_plan(doctor, user_id(app, PATIENT))
     add_checkin(app, PATIENT)
@@ -244,6 +249,20 @@ def test_the_patient_list_shows_plans_with_a_constant_number_of_queries(app, peo
     many, text = queries_for_list()
     assert many == one
     assert "0 of 4" in text
+
+
+def test_the_patient_page_reads_the_weeks_of_all_its_plans_at_once(app, people):
+    _, doctor, _ = people
+    patient_id = user_id(app, PATIENT)
+    page = f"/clinician/patients/{patient_id}"
+    post_plan(doctor, patient_id, sessions_per_week=1)
+    one, text = statements_of_get(app, doctor, page)
+    assert "0 of 1" in text
+    for sessions in (2, 3, 4):
+        post_plan(doctor, patient_id, sessions_per_week=sessions)
+    four, text = statements_of_get(app, doctor, page)
+    assert all(f"0 of {sessions}" in text for sessions in (1, 2, 3, 4))
+    assert four == one
 
 
 def test_the_fhir_export_carries_the_plan_as_a_valid_care_plan(app, people):

@@ -122,11 +122,8 @@ def _plans_panel(patient: User, form: PlanForm | None = None) -> dict:
     form.routine_slug.choices = [
         (r.slug, r.title + (" (yours)" if r.owner_id else "")) for r in routines
     ]
-    return {
-        "patient": patient,
-        "plans": [plans.adherence(found, [patient])[p.id] for p in found] if found else [],
-        "plan_form": form,
-    }
+    weeks = plans.adherence(found, [patient])
+    return {"patient": patient, "plans": [weeks[p.id] for p in found], "plan_form": form}
 
 
 def _plans_response(patient: User, form: PlanForm | None = None, done: str = ""):
