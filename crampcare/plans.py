@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from flask import abort
-from sqlalchemy import or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from . import audit, shares
@@ -31,14 +32,30 @@ NOTE_MAX = 500
 HISTORY_WEEKS = 4
 
 
-def plans_of_patient(patient_id: int):
-    """Select a patient's plans, newest first, with their routine and clinician."""
-    return (
+@cache
+def _plans_of_patient_statement(by_clinician: bool) -> Select:
+    """A patient's plans (parameter `patient_id`), newest first, with their routine and
+    clinician; only one clinician's (`clinician_id`) when by_clinician. Built once: the
+    loader options cost more to build than the query takes to run."""
+    query = (
         select(Plan)
         .options(joinedload(Plan.routine), joinedload(Plan.clinician))
-        .where(Plan.patient_id == patient_id)
+        .where(Plan.patient_id == bindparam("patient_id"))
         .order_by(Plan.created_at.desc(), Plan.id.desc())
     )
+    if by_clinician:
+        query = query.where(Plan.clinician_id == bindparam("clinician_id"))
+    return query
+
+
+def plans_of_patient(patient_id: int, clinician_id: int | None = None) -> Sequence[Plan]:
+    """A patient's plans, newest first, with their routine and clinician: all of them, or
+    those one clinician set."""
+    values = {"patient_id": patient_id}
+    if clinician_id is not None:
+        values["clinician_id"] = clinician_id
+    statement = _plans_of_patient_statement(clinician_id is not None)
+    return db.session.scalars(statement, values).unique().all()
 
 
 def plans_set_by(clinician_id: int, patient_ids: Sequence[int]):
@@ -166,6 +183,18 @@ class PlanAdherence:
         return self.weeks[-1]
 
 
+@cache
+def _plan_sessions_statement() -> Select:
+    """Sessions of some patients (`user_ids`) and routines (`slugs`) started `since`."""
+    return select(
+        WorkoutSession.user_id, WorkoutSession.routine_slug, WorkoutSession.started_at
+    ).where(
+        WorkoutSession.user_id.in_(bindparam("user_ids", expanding=True)),
+        WorkoutSession.routine_slug.in_(bindparam("slugs", expanding=True)),
+        WorkoutSession.started_at >= bindparam("since"),
+    )
+
+
 def adherence(
     plans: Sequence[Plan],
     patients: Iterable[User],
@@ -185,13 +214,12 @@ def adherence(
     earliest = min(this_weeks.values()) - timedelta(weeks=weeks - 1, days=1)
     wanted = {(plan.patient_id, plan.routine.slug) for plan in plans}
     rows = db.session.execute(
-        select(
-            WorkoutSession.user_id, WorkoutSession.routine_slug, WorkoutSession.started_at
-        ).where(
-            WorkoutSession.user_id.in_({pid for pid, _ in wanted}),
-            WorkoutSession.routine_slug.in_({slug for _, slug in wanted}),
-            WorkoutSession.started_at >= local_day_start(earliest, "UTC"),
-        )
+        _plan_sessions_statement(),
+        {
+            "user_ids": sorted({pid for pid, _ in wanted}),
+            "slugs": sorted({slug for _, slug in wanted}),
+            "since": local_day_start(earliest, "UTC"),
+        },
     ).all()
     result = {}
     for plan in plans:
@@ -274,7 +302,7 @@ def patient_plans(
     patient: User, now: datetime | None = None, weeks: int = 1
 ) -> list[PlanAdherence]:
     """A patient's plans, newest first, each with its last `weeks` weeks."""
-    found = db.session.scalars(plans_of_patient(patient.id)).unique().all()
+    found = plans_of_patient(patient.id)
     by_id = adherence(found, [patient], now, weeks)
     return [by_id[plan.id] for plan in found]
 
@@ -294,9 +322,6 @@ class PlanRecord:
 
 def plan_records(patient_id: int, clinician_id: int | None = None) -> list[PlanRecord]:
     """A patient's plans for an export: all of them, or those one clinician set."""
-    query = plans_of_patient(patient_id)
-    if clinician_id is not None:
-        query = query.where(Plan.clinician_id == clinician_id)
     return [
         PlanRecord(
             plan.id,
@@ -307,5 +332,5 @@ def plan_records(patient_id: int, clinician_id: int | None = None) -> list[PlanR
             plan.created_at,
             plan.clinician.name if plan.clinician else None,
         )
-        for plan in db.session.scalars(query).unique()
+        for plan in plans_of_patient(patient_id, clinician_id)
     ]

@@ -34,7 +34,7 @@ def list_plans():
     """The signed-in patient's plans, each with the sessions done this week."""
     if not current_user.is_patient:
         return errors_response({"role": "Plans are read by the patient they are for."}, 403)
-    found = db.session.scalars(plans.plans_of_patient(current_user.id)).unique().all()
+    found = plans.plans_of_patient(current_user.id)
     weeks = plans.adherence(found, [current_user])
     items = [plans.to_dict(plan, weeks[plan.id].this_week.done) for plan in found]
     return jsonify(items=items)
