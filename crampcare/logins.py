@@ -39,7 +39,7 @@ def account_tag(user=None) -> str | None:
 
 def load_user(token: str) -> User | None:
     """Find the user of a live sign-in; a deleted sign-in no longer loads anyone."""
-    login = db.session.scalar(login_by_token(token))
+    login = login_by_token(token)
     if login is None:
         return None
     now = utcnow()
