@@ -9,10 +9,11 @@ page is kept per user until the log changes; "#after-a-change" times the first v
 after a change, with nothing kept.
 
 With --after-checkin, each round POSTs a new check-in (as the page's JSON call does),
-then GETs /healthz and /dashboard: the log changed, so the kept copy can never serve it
-(checked: every view renders afresh). The check-in is then deleted, untimed, so the
-history keeps its length. That is timed beside /healthz at each length of history in --days
-(comma-separated), and printed as one table.
+then GETs /healthz, /learn and /dashboard: the log changed, so the kept copy can never
+serve it (checked: every view renders afresh). The check-in is then deleted, untimed, so
+the history keeps its length. That is timed beside /healthz at each length of history in
+--days (comma-separated), and printed as one table. /learn, a signed-in page with the
+site's layout and nothing of the log, is the floor any page of the site stands on.
 
 Usage: .venv/bin/python bench/dashboard.py [--requests 200] [--days 1095] [--database-url URL]
        .venv/bin/python bench/dashboard.py --after-checkin --days 30,365,1095,3650
@@ -160,21 +161,24 @@ def remove_checkin(app, checkin_id: int) -> None:
         db.session.commit()
 
 
+AFTER_CHECKIN_PAGES = ("healthz", "learn", "dashboard")
+
+
 def time_after_checkins(client, n: int) -> dict[str, list[float]]:
-    """Rounds of: POST a check-in, GET /healthz, GET /dashboard; ms of the two GETs.
+    """Rounds of: POST a check-in, then GET each of AFTER_CHECKIN_PAGES; ms of each GET.
 
     Both wall time and this thread's CPU time: on a machine shared with other work the
     CPU time is the server's own cost, the wall time adds the waits for a core.
     """
     headers = csrf_header(client)
     samples: dict[str, list[float]] = {
-        key: [] for key in ("healthz", "dashboard", "healthz cpu", "dashboard cpu")
+        f"{page}{kind}": [] for page in AFTER_CHECKIN_PAGES for kind in ("", " cpu")
     }
     for round_number in range(n + 5):
         response = client.post("/api/checkins", json=new_checkin(round_number), headers=headers)
         assert response.status_code == 201, response.get_data(as_text=True)
         response_id = response.get_json()["id"]
-        for path in ("healthz", "dashboard"):
+        for path in AFTER_CHECKIN_PAGES:
             before = kept_entries(client)
             start, cpu = time.perf_counter(), time.thread_time()
             response = client.get(f"/{path}")
@@ -226,19 +230,25 @@ def after_checkin(args) -> None:
                 db.session.remove()
                 db.engine.dispose()
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"{args.requests} rounds of POST a check-in, GET /healthz, GET /dashboard; ms\n")
-    print(
-        f"{'history':>8} {'healthz':>15} {'dashboard':>15} {'p95 ratio':>9} "
-        f"{'healthz CPU':>15} {'dashboard CPU':>15} {'CPU p95 ratio':>13}"
-    )
-    pair = f"{'p50 / p95':>15}"
-    print(f"{'(days)':>8} {pair} {pair} {'':>9} {pair} {pair}")
-    for days, fig in rows:
-        cells = []
-        for kind in ("", " cpu"):
-            (h50, h95), (d50, d95) = fig[f"healthz{kind}"], fig[f"dashboard{kind}"]
-            cells.append(f"{h50:6.2f} / {h95:6.2f} {d50:6.2f} / {d95:6.2f} {d95 / h95:8.1f}x")
-        print(f"{days:>8,} {cells[0]} {cells[1]:>49}")
+    print(f"{args.requests} rounds of POST a check-in, GET /healthz, /learn, /dashboard; ms")
+    print("ratios are of p95s: the dashboard's to /healthz's, and to /learn's\n")
+    for kind, title in (("", "wall time"), (" cpu", "CPU time of the request's thread")):
+        print(title)
+        print(
+            f"{'history':>8} {'healthz':>15} {'learn':>15} {'dashboard':>15} "
+            f"{'/ healthz':>9} {'/ learn':>8}"
+        )
+        pair = f"{'p50 / p95':>15}"
+        print(f"{'(days)':>8} {pair} {pair} {pair}")
+        for days, fig in rows:
+            cells = [
+                "{:6.2f} / {:6.2f}".format(*fig[f"{page}{kind}"]) for page in AFTER_CHECKIN_PAGES
+            ]
+            health, learn, dashboard = (fig[f"{page}{kind}"][1] for page in AFTER_CHECKIN_PAGES)
+            print(
+                f"{days:>8,} {' '.join(cells)} {dashboard / health:8.1f}x {dashboard / learn:7.1f}x"
+            )
+        print()
 
 
 def main() -> None:
