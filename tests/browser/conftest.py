@@ -1,15 +1,19 @@
 """Browser fixtures: the app served on loopback, Chromium driven by Playwright at 390×844."""
 
 import os
-import re
+import ssl
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+import trustme
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from crampcare import PROJECT_ROOT
+from crampcare.config import defaults
 from crampcare.extensions import db, mail
 from crampcare.seed import seed_routines
 
@@ -36,6 +40,7 @@ CHROMIUM_ARGS = [
 # with both cores taken, a save and its swap can take longer than Playwright's default 5 s.
 expect.set_options(timeout=15_000)
 HTMX_FILE = next((PROJECT_ROOT / "static" / "vendor").glob("htmx-*.min.js"))
+HTMX_CDN_URL = urlsplit(defaults(str(PROJECT_ROOT / "instance"))["HTMX_CDN_URL"])
 
 
 def pytest_collection_modifyitems(items):
@@ -107,25 +112,74 @@ def playwright():
         yield playwright
 
 
-def launch(playwright, executable: str):
+def launch(playwright, executable: str, args: list[str]):
     """A headless Chromium from `executable`; the run fails when it is not there."""
     if not Path(executable).exists():
         pytest.fail(f"no Chromium at {executable}: run the tests through `make test`")
-    return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+    return playwright.chromium.launch(
+        executable_path=executable, headless=True, args=[*CHROMIUM_ARGS, *args]
+    )
+
+
+class PinnedHtmx(BaseHTTPRequestHandler):
+    """The CDN's answer for the pinned htmx file (the same bytes as the vendored copy, so
+    the page's SRI hash holds), with the CDN's headers; any other path is not there."""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        if self.path != HTMX_CDN_URL.path:
+            self.send_error(404)
+            return
+        body = HTMX_FILE.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/javascript; charset=utf-8")
+        self.send_header("Access-Control-Allow-Origin", "*")
+        self.send_header("Cache-Control", "public, max-age=31536000, immutable")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
 
 
 @pytest.fixture(scope="session")
-def shell_browser(playwright):
+def cdn_address():
+    """The test machine has no internet: the CDN's host name leads Chromium to a local
+    HTTPS server with the pinned htmx. The network answers, so no request is intercepted,
+    and the browser's HTTP cache works as on a phone (intercepting requests turns it off)."""
+    certificate = trustme.CA().issue_cert(HTMX_CDN_URL.hostname)
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    certificate.configure_cert(tls)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), PinnedHtmx)
+    server.socket = tls.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield f"127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+def launch_with_cdn(playwright, executable: str, cdn_address: str):
+    """A browser that reaches the local CDN under the CDN's name. Its certificate is made
+    here for the run, so certificate errors are let through: the browser only ever talks
+    to this machine."""
+    rules = f"--host-resolver-rules=MAP {HTMX_CDN_URL.hostname} {cdn_address}"
+    return launch(playwright, executable, [rules, "--ignore-certificate-errors"])
+
+
+@pytest.fixture(scope="session")
+def shell_browser(playwright, cdn_address):
     """One headless shell for the whole run."""
-    browser = launch(playwright, CHROMIUM_SHELL)
+    browser = launch_with_cdn(playwright, CHROMIUM_SHELL, cdn_address)
     yield browser
     browser.close()
 
 
 @pytest.fixture(scope="session")
-def full_browser(playwright):
+def full_browser(playwright, cdn_address):
     """One whole Chromium for the whole run, started by the first test that needs it."""
-    browser = launch(playwright, CHROMIUM)
+    browser = launch_with_cdn(playwright, CHROMIUM, cdn_address)
     yield browser
     browser.close()
 
@@ -138,20 +192,10 @@ def browser(request):
     return request.getfixturevalue("shell_browser")
 
 
-def serve_htmx_from_cdn(route):
-    """The test machine has no internet: answer the CDN with the same pinned file."""
-    route.fulfill(
-        status=200,
-        body=HTMX_FILE.read_bytes(),
-        headers={"content-type": "application/javascript", "access-control-allow-origin": "*"},
-    )
-
-
 @pytest.fixture
 def context(browser, live_server):
     """A fresh phone-sized browser profile."""
     context = browser.new_context(viewport=PHONE, base_url=live_server.url, has_touch=True)
-    context.route(re.compile(r"https://cdn\.jsdelivr\.net/.*"), serve_htmx_from_cdn)
     yield context
     context.close()
 

@@ -4,8 +4,6 @@ The pages come from the app's URL map (site_pages.py), so a new page is checked 
 being listed here.
 """
 
-import re
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
@@ -14,7 +12,7 @@ from crampcare.extensions import db
 from crampcare.models import User
 
 from ..records import add_checkin
-from .conftest import PHONE, serve_htmx_from_cdn
+from .conftest import PHONE
 from .site_pages import LONG_EMAIL, demo_site, html_pages, sign_in
 
 
@@ -61,7 +59,6 @@ SCHEMES = ("light", "dark")
 @pytest.mark.parametrize("who", ["signed out", "patient", "clinician"])
 def test_every_page_passes_axe_in_light_and_dark(browser, live_server, site, console_errors, who):
     context = browser.new_context(viewport=PHONE, base_url=live_server.url, has_touch=True)
-    context.route(re.compile(r"https://cdn\.jsdelivr\.net/.*"), serve_htmx_from_cdn)
     page = context.new_page()
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     if who != "signed out":
@@ -102,7 +99,6 @@ def test_routine_pages_with_conflicts_and_urgent_advice(signed_in, live_app):
 def test_the_patient_list_naming_who_needs_seeing_now(browser, live_server, live_app, site):
     add_checkin(live_app, LONG_EMAIL, red_flags=["saddle_numbness"])
     context = browser.new_context(viewport=PHONE, base_url=live_server.url, has_touch=True)
-    context.route(re.compile(r"https://cdn\.jsdelivr\.net/.*"), serve_htmx_from_cdn)
     page = context.new_page()
     sign_in(page, *site["logins"]["clinician"])
     problems = in_both_schemes(page, "/clinician/patients")

@@ -13,7 +13,6 @@ def test_landing_page_loads_htmx_without_csp_violations(page):
 
 
 def test_vendored_htmx_is_the_fallback_when_the_cdn_fails(context):
-    context.unroute("**/*")
     context.route("https://cdn.jsdelivr.net/**", lambda route: route.abort())
     page = context.new_page()
     sign_up(page)

@@ -10,7 +10,7 @@ from crampcare.extensions import db
 from crampcare.models import User, WorkoutSession
 from crampcare.sessions.queries import PAGE_SIZE
 
-from .conftest import PHONE, serve_htmx_from_cdn
+from .conftest import PHONE
 from .site_pages import demo_site, sign_in
 
 # The contrast of each control's edge against the colour behind the control.
@@ -54,7 +54,6 @@ def phone(browser, live_server, console_errors, scheme="light"):
         color_scheme=scheme,
         reduced_motion="reduce",
     )
-    context.route(re.compile(r"https://cdn\.jsdelivr\.net/.*"), serve_htmx_from_cdn)
     page = context.new_page()
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: console_errors.append(str(error)))

@@ -1,11 +1,8 @@
 """Nothing sticks out at 320×568 on any page, for any visitor, and every control is a 44 px
 target; the phone menu is one row of tabs."""
 
-import re
-
 import pytest
 
-from .conftest import serve_htmx_from_cdn
 from .site_pages import demo_site, html_pages, sign_in
 
 SMALL_PHONE = {"width": 320, "height": 568}
@@ -99,7 +96,6 @@ def site(live_app):
 @pytest.fixture
 def small_page(browser, live_server, console_errors):
     context = browser.new_context(viewport=SMALL_PHONE, base_url=live_server.url, has_touch=True)
-    context.route(re.compile(r"https://cdn\.jsdelivr\.net/.*"), serve_htmx_from_cdn)
     page = context.new_page()
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: console_errors.append(str(error)))
@@ -148,7 +144,6 @@ def test_phone_menu_is_one_row_of_tabs_at_the_foot(small_page, site, who):
 
 def test_desktop_keeps_a_menu_in_the_header(browser, live_server, site):
     context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url)
-    context.route(re.compile(r"https://cdn\.jsdelivr\.net/.*"), serve_htmx_from_cdn)
     page = context.new_page()
     sign_in(page, *site["logins"]["patient"])
     page.goto("/dashboard")

@@ -5,7 +5,7 @@ import re
 from crampcare.extensions import db
 
 from ..records import share_between
-from .conftest import serve_htmx_from_cdn, sign_up
+from .conftest import sign_up
 from .test_sharing_flow import shot
 
 SMALL_PHONE = {"width": 320, "height": 568}
@@ -21,7 +21,6 @@ def fits(page, width: int) -> bool:
 def test_a_plan_set_with_htmx_shows_first_at_home(browser, live_server, live_app, page):
     sign_up(page, email=LONG_EMAIL)
     doctor_context = browser.new_context(viewport=SMALL_PHONE, base_url=live_server.url)
-    doctor_context.route(re.compile(r"https://cdn\.jsdelivr\.net/.*"), serve_htmx_from_cdn)
     doctor = doctor_context.new_page()
     errors = []
     doctor.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from crampcare.routine_library import routine_by_slug
 from crampcare.timeline import build_timeline
 
-from .conftest import OFFLINE_NOISE, PHONE, recording_page, serve_htmx_from_cdn
+from .conftest import OFFLINE_NOISE, PHONE, recording_page
 from .player_page import READY_MS, START
 from .test_pwa import controlled
 
@@ -47,7 +47,6 @@ def start_moving_step(page):
 
 def test_the_player_shows_the_picture_offline(browser, live_server):
     context = browser.new_context(viewport=PHONE, base_url=live_server.url)
-    context.route(re.compile(r"https://cdn\.jsdelivr\.net/.*"), serve_htmx_from_cdn)
     errors = []
     page = recording_page(context, errors, ignored=OFFLINE_NOISE)
     controlled(page)
@@ -86,7 +85,6 @@ def test_a_moving_step_alternates_its_start_and_end(signed_in):
 
 def test_under_reduced_motion_the_picture_stays_still(browser, live_server, console_errors):
     context = browser.new_context(viewport=PHONE, base_url=live_server.url, reduced_motion="reduce")
-    context.route(re.compile(r"https://cdn\.jsdelivr\.net/.*"), serve_htmx_from_cdn)
     page = context.new_page()
     page.on("pageerror", lambda error: console_errors.append(str(error)))
     start_moving_step(page)

@@ -7,7 +7,7 @@ from pathlib import Path
 from crampcare.extensions import db
 
 from ..records import add_checkin, add_session
-from .conftest import PHONE, SHOTS, serve_htmx_from_cdn, shot, sign_up
+from .conftest import PHONE, SHOTS, shot, sign_up
 
 
 def fits_the_phone(page) -> bool:
@@ -41,7 +41,6 @@ def test_share_redeem_view_and_audit(browser, live_server, live_app, page, conso
     shot(page, "sharing-code")
 
     doctor_context = browser.new_context(viewport=PHONE, base_url=live_server.url)
-    doctor_context.route(re.compile(r"https://cdn\.jsdelivr\.net/.*"), serve_htmx_from_cdn)
     doctor = doctor_context.new_page()
     doctor.on("pageerror", lambda error: console_errors.append(str(error)))
     sign_up(doctor, email="dr.lee@example.com", role="clinician")
