@@ -133,11 +133,19 @@ async function keepMissingPages() {
   await Promise.all(missing.map(keepPage));
 }
 
+// A static URL with its content hash (`?v=…`) names those bytes for good, and is served as
+// immutable: a copy the browser already holds (the page has just loaded the CSS and most
+// scripts) is kept as it is, not asked for again. Any other URL is checked with the server.
+const precacheRequest = (url) =>
+  new Request(url, {
+    cache: new URL(url, self.location.origin).searchParams.has("v") ? "default" : "no-cache",
+  });
+
 self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(STATIC_CACHE);
-      await cache.addAll(STATIC_FILES.map((url) => new Request(url, { cache: "no-cache" })));
+      await cache.addAll(STATIC_FILES.map(precacheRequest));
       await keepMissingPages();
     })(),
   );

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from flask import jsonify, make_response, request, session
+from flask import jsonify, make_response, request, request_started, session
 from flask_login import login_required
 from playwright.sync_api import expect
 
@@ -242,6 +242,25 @@ def test_the_workers_copies_leave_a_message_for_the_next_page(signed_in, live_ap
     assert eventually(page, f"async (pages) => (await ({PAGES_KEPT})()) === pages", pages)
     page.goto("/account")
     expect(page.locator(".flash")).to_have_text("Your profile is saved.")
+
+
+def test_a_first_visit_fetches_each_static_file_once(browser, live_server, live_app):
+    """The worker's precache takes the files the page has just loaded from the browser's
+    own copies (their URLs carry their hashes): no hashed URL crosses the network twice."""
+    fetched = Counter()
+
+    def record(sender, **extra):
+        if request.path.startswith("/static/") and "v" in request.args:
+            fetched[request.full_path] += 1
+
+    request_started.connect(record, live_app)
+    # The CDN answers here (no request routing, which would turn the HTTP cache off).
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url)
+    controlled(context.new_page())
+    context.close()
+    request_started.disconnect(record, live_app)
+    assert set(fetched) == set(live_app.extensions["pwa_build"].static_files)
+    assert [url for url, times in fetched.items() if times > 1] == []
 
 
 def test_repeat_visit_loads_no_static_file_from_the_network(page, live_app, cdn_requests):
