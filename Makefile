@@ -1,6 +1,11 @@
 # CrampCare: `make run` serves the app, `make test` runs the whole suite.
 # Both work on a fresh clone: they make the virtualenv and install what they need.
 
+# Python keeps the project's compiled modules (__pycache__, ignored by git), also where the
+# environment says not to: every test process, server worker and command would otherwise
+# compile them again at start.
+unexport PYTHONDONTWRITEBYTECODE
+
 VENV := .venv
 PYTHON ?= python3
 PY := $(VENV)/bin/python
