@@ -7,12 +7,11 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-import requests
 from flask import current_app
-from pywebpush import WebPushException, webpush
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +26,9 @@ from ..models import (
     utcnow,
 )
 from . import keys, schedule
+
+if TYPE_CHECKING:
+    import requests
 
 FIRST_ROUTINE = "gentle-lower-back-release"
 
@@ -223,8 +225,13 @@ class Outcome:
         )
 
 
-def _send(subscription: PushSubscription, payload: str, session: requests.Session) -> str:
+def _send(subscription: PushSubscription, payload: str, session: "requests.Session") -> str:
     """Send one message; 'sent', 'gone' (404/410: the subscription ended) or 'failed'."""
+    # Imported by the run that sends, not at start: pywebpush brings requests and aiohttp,
+    # about 0.4 s of imports that every server process and command would otherwise pay.
+    import requests
+    from pywebpush import WebPushException, webpush
+
     config = current_app.config
     try:
         webpush(
@@ -271,6 +278,8 @@ def send_due(now: datetime | None = None) -> Outcome:
     people = db.session.scalars(
         select(User).where(User.reminder_time.is_not(None)).where(User.push_subscriptions.any())
     ).all()
+    import requests  # here, as in _send: only a run that sends needs it
+
     with requests.Session() as http:
         for user in people:
             day = schedule.due_day(
