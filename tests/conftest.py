@@ -18,6 +18,7 @@ from werkzeug.routing import Rule
 
 from crampcare import create_app
 from crampcare.extensions import db, limiter, mail
+from crampcare.seed import seed_routines
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 PASSWORD = "correct horse battery"
@@ -145,19 +146,23 @@ _schema_files: dict[str, Path] = {}
 _schemas_made: set[str] = set()
 
 
-def _sqlite_schema_file() -> Path:
-    """An empty database with the schema, made once per test process, copied per test."""
-    if "sqlite" not in _schema_files:
+def _sqlite_schema_file(seeded: bool) -> Path:
+    """A database with the schema, empty or with the routine library, made once per test
+    process and copied per test."""
+    kind = "seeded" if seeded else "empty"
+    if kind not in _schema_files:
         folder = Path(tempfile.mkdtemp(prefix="crampcare-schema-"))
         atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        path = folder / "schema.sqlite"
+        path = folder / f"{kind}.sqlite"
         app = create_app(app_config(f"sqlite:///{path}"))
         with app.app_context():
             db.create_all()
+            if seeded:
+                seed_routines()
             db.session.remove()
             db.engine.dispose()
-        _schema_files["sqlite"] = path
-    return _schema_files["sqlite"]
+        _schema_files[kind] = path
+    return _schema_files[kind]
 
 
 def _empty_database(app, copied: bool) -> None:
@@ -218,18 +223,21 @@ def _keep_url_builders() -> None:
 _keep_url_builders()
 
 
-def make_app(database_url: str, **overrides):
-    """An app for tests on an empty database; its connections close after the test."""
+def make_app(database_url: str, seeded: bool = False, **overrides):
+    """An app for tests on an empty database, or one with the routine library (`seeded`);
+    its connections close after the test."""
     url = sa.engine.make_url(database_url)
     copied = url.get_backend_name() == "sqlite" and bool(url.database)
     copied = copied and not Path(url.database).exists()
     if copied:
-        shutil.copyfile(_sqlite_schema_file(), url.database)
+        shutil.copyfile(_sqlite_schema_file(seeded), url.database)
     app = create_app(app_config(database_url, **overrides))
     app.jinja_env.bytecode_cache = TEMPLATES
     _apps_made.append(app)
     with app.app_context():
         _empty_database(app, copied)
+        if seeded and not copied:
+            seed_routines()
     return app
 
 

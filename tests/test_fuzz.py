@@ -35,7 +35,6 @@ from crampcare.models import (
     WorkoutSession,
 )
 from crampcare.routine_library import AREAS, DIFFICULTIES
-from crampcare.seed import seed_routines
 
 from .conftest import PASSWORD, Auth, csrf_token, examples, make_app
 from .records import row_counts
@@ -173,12 +172,12 @@ def fuzz_app(tmp_path):
     """One app on SQLite (only) for all of a test's examples; the sign-in limits raised."""
     app = make_app(
         f"sqlite:///{tmp_path / 'fuzz.sqlite'}",
+        seeded=True,
         LOGIN_LIMIT_PER_ADDRESS="100000 per minute",
         LOGIN_LIMIT_PER_ACCOUNT="100000 per minute",
     )
     with app.app_context():
         limiter.reset()
-        seed_routines()
     return app
 
 

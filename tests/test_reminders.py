@@ -26,7 +26,6 @@ from crampcare.extensions import db
 from crampcare.models import PushSubscription, ReminderDelivery, User, WorkoutSession
 from crampcare.reminders import keys, schedule
 from crampcare.reminders.service import endpoint_allowed, send_due
-from crampcare.seed import seed_routines
 
 from .conftest import Auth, _apps_made, csrf_token, make_app
 
@@ -242,15 +241,13 @@ VAPID_PEM = VAPID.private_pem().decode()
 
 def reminder_app(database_url: str):
     """An app that may push to the loopback service, with a VAPID key of the test's."""
-    app = make_app(
+    return make_app(
         database_url,
+        seeded=True,
         PUSH_ENDPOINT_HOSTS=("127.0.0.1",),
         VAPID_PRIVATE_KEY=VAPID_PEM,
         VAPID_SUBJECT="mailto:reminders@example.com",
     )
-    with app.app_context():
-        seed_routines()
-    return app
 
 
 @pytest.fixture

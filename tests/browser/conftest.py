@@ -15,7 +15,6 @@ from werkzeug.serving import make_server
 from crampcare import PROJECT_ROOT
 from crampcare.config import defaults
 from crampcare.extensions import db, mail
-from crampcare.seed import seed_routines
 
 from ..conftest import PASSWORD, Auth, confirmation_link, make_app
 from .site_pages import sign_in
@@ -92,10 +91,7 @@ class LiveServer:
 @pytest.fixture
 def live_app(tmp_path):
     """A seeded app on its own SQLite file."""
-    app = make_app(f"sqlite:///{tmp_path / 'live.sqlite'}", SECURE_COOKIES=False)
-    with app.app_context():
-        seed_routines()
-    return app
+    return make_app(f"sqlite:///{tmp_path / 'live.sqlite'}", seeded=True, SECURE_COOKIES=False)
 
 
 @pytest.fixture

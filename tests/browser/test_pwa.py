@@ -13,7 +13,6 @@ from playwright.sync_api import expect
 
 from crampcare.api.common import errors_response
 from crampcare.pwa.service_worker import make_build, page_urls, route_exists
-from crampcare.seed import seed_routines
 
 from ..conftest import make_app
 from .conftest import CHROMIUM, CHROMIUM_ARGS, OFFLINE_NOISE, PHONE, ready_offline, recording_page
@@ -81,9 +80,7 @@ def add_test_routes(app):
 @pytest.fixture
 def live_app(tmp_path):
     """The seeded app with the echo endpoint, set up before the server starts."""
-    app = make_app(f"sqlite:///{tmp_path / 'live.sqlite'}", SECURE_COOKIES=False)
-    with app.app_context():
-        seed_routines()
+    app = make_app(f"sqlite:///{tmp_path / 'live.sqlite'}", seeded=True, SECURE_COOKIES=False)
     add_test_routes(app)
     return app
 
