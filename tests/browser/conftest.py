@@ -197,8 +197,11 @@ def context(browser, live_server):
 
 
 FAILED_REQUESTS: list[str] = []
-# What Chromium logs for each request that fails while offline on purpose.
+# What Chromium logs for each request that fails while offline on purpose (and for the
+# answers with an error status that such tests provoke too).
 OFFLINE_NOISE = ("Failed to load resource",)
+# What it logs for a request that never reached the server: not an answer of any status.
+NETWORK_FAILURE = ("Failed to load resource: net::",)
 
 
 @pytest.fixture
