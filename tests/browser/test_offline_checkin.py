@@ -11,16 +11,8 @@ from crampcare.models import Checkin, User
 from crampcare.vocabulary import ML_PER_FL_OZ
 
 from ..conftest import CSRF_META, PASSWORD
-from .conftest import NETWORK_FAILURE, recording_page
 
-
-@pytest.fixture
-def page(context, console_errors):
-    """A page whose requests that never reach the server are not errors: going back online
-    reaches the page before its service worker (Playwright switches each target in turn),
-    so the flush that the page's `online` event starts may find the worker still offline;
-    the entry then waits, and is sent once. Any answer of an error status still fails."""
-    return recording_page(context, console_errors, ignored=NETWORK_FAILURE)
+pytestmark = pytest.mark.goes_offline
 
 
 def stored(live_app) -> list[Checkin]:

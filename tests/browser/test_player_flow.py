@@ -188,6 +188,7 @@ def test_finish_screen_online_names_the_saved_session(player, live_app, size):
         db.session.remove()
 
 
+@pytest.mark.goes_offline
 @pytest.mark.parametrize("size", [(390, 844), (320, 568)])
 def test_finish_screen_offline_waits_then_names_the_synced_session(player, context, live_app, size):
     page = player
