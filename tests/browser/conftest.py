@@ -108,15 +108,6 @@ def playwright():
         yield playwright
 
 
-def launch(playwright, executable: str, args: list[str]):
-    """A headless Chromium from `executable`; the run fails when it is not there."""
-    if not Path(executable).exists():
-        pytest.fail(f"no Chromium at {executable}: run the tests through `make test`")
-    return playwright.chromium.launch(
-        executable_path=executable, headless=True, args=[*CHROMIUM_ARGS, *args]
-    )
-
-
 class PinnedHtmx(BaseHTTPRequestHandler):
     """The CDN's answer for the pinned htmx file (the same bytes as the vendored copy, so
     the page's SRI hash holds), with the CDN's headers; any other path is not there."""
@@ -156,18 +147,25 @@ def cdn_address():
     server.server_close()
 
 
-def launch_with_cdn(playwright, executable: str, cdn_address: str):
-    """A browser that reaches the local CDN under the CDN's name. Its certificate is made
-    here for the run, so certificate errors are let through: the browser only ever talks
-    to this machine."""
-    rules = f"--host-resolver-rules=MAP {HTMX_CDN_URL.hostname} {cdn_address}"
-    return launch(playwright, executable, [rules, "--ignore-certificate-errors"])
+def launch(playwright, executable: str, cdn_address: str):
+    """A headless Chromium from `executable` (the run fails when it is not there) that
+    reaches the local CDN under the CDN's name. Its certificate is made here for the run,
+    so certificate errors are let through: the browser only ever talks to this machine."""
+    if not Path(executable).exists():
+        pytest.fail(f"no Chromium at {executable}: run the tests through `make test`")
+    cdn = [
+        f"--host-resolver-rules=MAP {HTMX_CDN_URL.hostname} {cdn_address}",
+        "--ignore-certificate-errors",
+    ]
+    return playwright.chromium.launch(
+        executable_path=executable, headless=True, args=[*CHROMIUM_ARGS, *cdn]
+    )
 
 
 @pytest.fixture(scope="session")
 def shell_browser(playwright, cdn_address):
     """One headless shell for the whole run."""
-    browser = launch_with_cdn(playwright, CHROMIUM_SHELL, cdn_address)
+    browser = launch(playwright, CHROMIUM_SHELL, cdn_address)
     yield browser
     browser.close()
 
@@ -175,7 +173,7 @@ def shell_browser(playwright, cdn_address):
 @pytest.fixture(scope="session")
 def full_browser(playwright, cdn_address):
     """One whole Chromium for the whole run, started by the first test that needs it."""
-    browser = launch_with_cdn(playwright, CHROMIUM, cdn_address)
+    browser = launch(playwright, CHROMIUM, cdn_address)
     yield browser
     browser.close()
 
