@@ -3,6 +3,7 @@
 from flask import Flask, g, request
 
 from .logins import account_tag
+from .static_files import script_hash
 
 # Areas that show or carry health data: never stored by a browser or the service worker.
 NO_STORE_BLUEPRINTS = frozenset(
@@ -71,11 +72,13 @@ def mark_account(response):
     return response
 
 
-def content_security_policy(htmx_cdn_url: str) -> str:
-    """Return the CSP: our own origin only, plus htmx's one file on the CDN."""
+def content_security_policy(htmx_cdn_url: str, inline_scripts: tuple[str, ...] = ()) -> str:
+    """Return the CSP: our own origin only, plus htmx's one file on the CDN, and the inline
+    scripts given (the page's import map) by their hashes."""
+    allowed = [htmx_cdn_url, *(script_hash(source) for source in inline_scripts)]
     directives = {
         "default-src": "'self'",
-        "script-src": f"'self' {htmx_cdn_url}".strip(),
+        "script-src": " ".join(["'self'", *filter(None, allowed)]),
         "style-src": "'self'",
         "img-src": "'self' data:",
         "connect-src": "'self'",
@@ -92,7 +95,7 @@ def content_security_policy(htmx_cdn_url: str) -> str:
 
 def init_app(app: Flask) -> None:
     """Attach the security headers to every response of the app."""
-    policy = content_security_policy(app.config["HTMX_CDN_URL"])
+    policy = content_security_policy(app.config["HTMX_CDN_URL"], (app.extensions["import_map"],))
 
     @app.after_request
     def _security_headers(response):

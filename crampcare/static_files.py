@@ -2,17 +2,26 @@
 
 `url_for('static', filename=…)` adds `?v=<hash of the file's bytes>`. A request carrying
 the file's current hash is answered with a year-long immutable cache, its bytes compressed
-once at the best ratio and kept; any other (no hash, an old one, a module imported by a
-relative path from another module) with a short cache the browser revalidates, so it
-never keeps a stale file, compressed per request like a page.
+once at the best ratio and kept; any other (no hash, or an old one) with a short cache
+the browser revalidates, so it never keeps a stale file, compressed per request like a
+page.
+
+A module that imports another by a relative path (`import … from "./instants.js"`) asks
+for the bare URL, which carries no hash. Every page therefore starts with an import map
+that sends each such URL to its hashed one; the Content-Security-Policy allows that one
+inline script by the SHA-256 of its text.
 """
 
+import base64
 import gzip
 import hashlib
+import json
+import re
 from pathlib import Path
 
 import brotli
 from flask import Flask, request
+from markupsafe import Markup
 
 from .extensions import compress
 
@@ -40,10 +49,52 @@ def file_hashes(static_folder: str | Path) -> dict[str, str]:
     }
 
 
+# The module a static JavaScript file imports or re-exports by a relative path: `import
+# "./a.js"`, `import … from "./a.js"`, `export … from "./a.js"` or `import("./a.js")`.
+RELATIVE_IMPORT = re.compile(
+    r"""(?:^\s*import\s*|^\s*(?:import|export)\b[^;"']*?\bfrom\s*|\bimport\(\s*)"""
+    r"""["'](\.{1,2}/[^"']+)["']""",
+    re.MULTILINE,
+)
+
+
+def relative_imports(static_folder: str | Path) -> set[str]:
+    """The static files that a module imports by a relative path, by path under the folder."""
+    root = Path(static_folder).resolve()
+    found = set()
+    for module in root.rglob("*.js"):
+        for specifier in RELATIVE_IMPORT.findall(module.read_text(encoding="utf-8")):
+            target = (module.parent / specifier).resolve()
+            if target.is_relative_to(root) and target.is_file():
+                found.add(target.relative_to(root).as_posix())
+    return found
+
+
+def import_map(static_url_path: str, hashes: dict[str, str], modules: set[str]) -> str:
+    """The page's import map: each module's bare URL to its URL with the content hash."""
+    imports = {
+        f"{static_url_path}/{name}": f"{static_url_path}/{name}?v={hashes[name]}"
+        for name in sorted(modules)
+        if name in hashes
+    }
+    return json.dumps({"imports": imports}, separators=(",", ":"))
+
+
+def script_hash(source: str) -> str:
+    """The CSP source that allows an inline script with exactly this text."""
+    digest = hashlib.sha256(source.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
 def init_app(app: Flask) -> None:
     """Hash the static files once at start, version their URLs, set their caching."""
     hashes = file_hashes(app.static_folder)
     app.extensions["static_hashes"] = hashes
+    # Under a URL prefix the map's keys match nothing: the modules then load by their bare
+    # URLs, revalidated, as before.
+    modules = import_map(app.static_url_path, hashes, relative_imports(app.static_folder))
+    app.extensions["import_map"] = modules
+    app.jinja_env.globals["import_map"] = Markup(modules)
     app.config.setdefault("COMPRESS_MIMETYPES", list(COMPRESSED_TYPES))
     app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     # Streamed responses (the exports) go out as they are made: never buffered, never wrapped.

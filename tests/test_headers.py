@@ -10,6 +10,7 @@ import re
 import pytest
 
 from crampcare.seed import seed_routines
+from crampcare.static_files import script_hash
 
 from .conftest import make_app
 from .records import add_checkin, add_session, share_between, signed_in, user_id
@@ -17,6 +18,8 @@ from .records import add_checkin, add_session, share_between, signed_in, user_id
 PATIENT = "pat@example.com"
 CLINICIAN = "doc@example.com"
 SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
+# The one inline script a page may carry: its import map, allowed by the hash of its text.
+IMPORT_MAP = re.compile(r'<script type="importmap">(.*?)</script>', re.DOTALL)
 STYLE_ATTRIBUTE = re.compile(r"\sstyle\s*=", re.IGNORECASE)
 ONE_MB = 1024 * 1024
 
@@ -60,9 +63,12 @@ def problems_of(label: str, response) -> list[str]:
     if not response.headers.get("Referrer-Policy"):
         found.append(f"{label}: no Referrer-Policy")
     body = response.get_data(as_text=True)
+    for source in IMPORT_MAP.findall(body):
+        if script_hash(source) not in policy.get("script-src", []):
+            found.append(f"{label}: the CSP does not allow the page's import map")
     for attributes in SCRIPT_TAG.findall(body):
         is_data = re.search(r"""type\s*=\s*["']application/json["']""", attributes)
-        if "src=" not in attributes and not is_data:
+        if "src=" not in attributes and not is_data and attributes != ' type="importmap"':
             found.append(f"{label}: an inline <script{attributes}>")
     if STYLE_ATTRIBUTE.search(body):
         found.append(f"{label}: a style= attribute")
@@ -127,8 +133,9 @@ def test_every_html_response_carries_the_security_headers(header_app):
 def test_the_policy_allows_the_htmx_cdn_for_scripts_only(client):
     policy = policy_of(client.get("/"))
     htmx = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
-    # The one file, not the whole CDN host.
-    assert policy["script-src"] == ["'self'", htmx]
+    # The one file, not the whole CDN host; and the page's import map by its hash.
+    assert policy["script-src"][:2] == ["'self'", htmx]
+    assert [source[:8] for source in policy["script-src"][2:]] == ["'sha256-"]
     assert all(htmx not in sources for name, sources in policy.items() if name != "script-src")
 
 

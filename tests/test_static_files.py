@@ -1,6 +1,9 @@
 """Static files by content hash with immutable caching, and compression by the app."""
 
+import base64
 import gzip
+import hashlib
+import json
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -56,6 +59,51 @@ def test_a_changed_file_gets_a_new_url(tmp_path):
     first = file_hashes(tmp_path)["js/a.js"]
     module.write_text("export const a = 2;\n")
     assert file_hashes(tmp_path)["js/a.js"] != first
+
+
+def import_map_of(page: str) -> str:
+    return re.search(r'<script type="importmap">(.*?)</script>', page).group(1)
+
+
+def test_every_module_imported_by_a_relative_path_is_mapped_to_its_hashed_url(app, client):
+    """A module's `import … from "./x.js"` asks for the bare URL; the page's import map
+    sends it to the URL with the current hash, which is cached for good."""
+    hashes = file_hashes(app.static_folder)
+    imported = set()
+    for module in Path(app.static_folder, "js").glob("*.js"):
+        for name in re.findall(r'from "\./([^"]+)"|import "\./([^"]+)"', module.read_text()):
+            imported.add("js/" + "".join(name))
+    assert {"js/instants.js", "js/red-flags.js", "js/cues.js"} <= imported
+    imports = json.loads(import_map_of(client.get("/").get_data(as_text=True)))["imports"]
+    assert imports == {f"/static/{name}": f"/static/{name}?v={hashes[name]}" for name in imported}
+
+
+def test_relative_imports_are_found_in_every_form_a_module_writes_them(tmp_path):
+    (tmp_path / "js" / "lib").mkdir(parents=True)
+    for name in ("a.js", "b.js", "c.js", "d.js", "lib/e.js", "lib/f.js"):
+        (tmp_path / "js" / name).write_text("export const x = 1;\n")
+    (tmp_path / "js" / "main.js").write_text(
+        'import "./a.js";\n'
+        "import { x } from './b.js';\n"
+        'import {\n  x as y,\n} from "./c.js";\n'
+        'export { x as z } from "./lib/e.js";\n'
+        'export const later = "./d.js"; // a string, not an import\n'
+        'const lazy = () => import("./lib/f.js");\n'
+        'import { missing } from "./gone.js";\n'
+    )
+    (tmp_path / "js" / "lib" / "e.js").write_text('import "../a.js";\nexport const e = 1;\n')
+    found = static_files.relative_imports(tmp_path)
+    assert found == {"js/a.js", "js/b.js", "js/c.js", "js/lib/e.js", "js/lib/f.js"}
+
+
+def test_the_policy_allows_the_import_map_by_its_hash_and_no_other_inline_script(client):
+    response = client.get("/")
+    source = import_map_of(response.get_data(as_text=True))
+    digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
+    policy = response.headers["Content-Security-Policy"]
+    script_src = next(p.split()[1:] for p in policy.split(";") if p.split()[0] == "script-src")
+    hashes = [source for source in script_src if source.startswith("'sha256-")]
+    assert hashes == [f"'sha256-{digest}'"]
 
 
 def test_the_precache_asks_for_the_hashed_urls(client):

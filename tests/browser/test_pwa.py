@@ -244,11 +244,14 @@ def test_the_workers_copies_leave_a_message_for_the_next_page(signed_in, live_ap
 def test_a_first_visit_fetches_each_static_file_once(browser, live_server, live_app):
     """The worker's precache takes the files the page has just loaded from the browser's
     own copies (their URLs carry their hashes): no hashed URL crosses the network twice."""
-    fetched = Counter()
+    fetched, bare = Counter(), []
 
     def record(sender, **extra):
-        if request.path.startswith("/static/") and "v" in request.args:
-            fetched[request.full_path] += 1
+        if request.path.startswith("/static/"):
+            if "v" in request.args:
+                fetched[request.full_path] += 1
+            else:
+                bare.append(request.path)
 
     request_started.connect(record, live_app)
     # The CDN answers here (no request routing, which would turn the HTTP cache off).
@@ -258,6 +261,39 @@ def test_a_first_visit_fetches_each_static_file_once(browser, live_server, live_
     request_started.disconnect(record, live_app)
     assert set(fetched) == set(live_app.extensions["pwa_build"].static_files)
     assert [url for url, times in fetched.items() if times > 1] == []
+    # app.js imports ./red-flags.js: the page's import map sends it to the hashed URL.
+    assert bare == []
+
+
+def test_modules_imported_by_relative_paths_load_by_their_hashed_urls(
+    browser, live_server, live_app
+):
+    """Without a service worker (its first visit, or a browser without one) the player's
+    modules and the ones they import come by their hashed, immutable URLs: none is asked
+    for by its bare URL, which would be revalidated at every page load."""
+    static = []
+
+    def record(sender, **extra):
+        if request.path.startswith("/static/"):
+            static.append(request.full_path)
+
+    request_started.connect(record, live_app)
+    context = browser.new_context(viewport=PHONE, base_url=live_server.url, service_workers="block")
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto("/routines/gentle-lower-back-release/play")
+    page.wait_for_selector("#player[data-state=idle]")
+    context.close()
+    request_started.disconnect(record, live_app)
+    assert errors == []
+    hashes = live_app.extensions["static_hashes"]
+    names = {url: url.split("?")[0].removeprefix("/static/") for url in static}
+    assert {"js/player.js", "js/cues.js", "js/instants.js", "js/pose-picture.js"} <= set(
+        names.values()
+    )
+    wrong = [url for url, name in names.items() if url != f"/static/{name}?v={hashes[name]}"]
+    assert wrong == []
 
 
 def test_repeat_visit_loads_no_static_file_from_the_network(page, live_app, cdn_requests):
