@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import json
 import re
+from functools import cache
 from pathlib import Path
 
 import brotli
@@ -51,11 +52,7 @@ def file_hashes(static_folder: str | Path) -> dict[str, str]:
 
 # The module a static JavaScript file imports or re-exports by a relative path: `import
 # "./a.js"`, `import … from "./a.js"`, `export … from "./a.js"` or `import("./a.js")`.
-RELATIVE_IMPORT = re.compile(
-    r"""(?:^\s*import\s*|^\s*(?:import|export)\b[^;"']*?\bfrom\s*|\bimport\(\s*)"""
-    r"""["'](\.{1,2}/[^"']+)["']""",
-    re.MULTILINE,
-)
+RELATIVE_IMPORT = re.compile(r"""\b(?:from|import)\s*\(?\s*["'](\.{1,2}/[^"'\n]+)["']""")
 
 
 def relative_imports(static_folder: str | Path) -> set[str]:
@@ -80,6 +77,13 @@ def import_map(static_url_path: str, hashes: dict[str, str], modules: set[str]) 
     return json.dumps({"imports": imports}, separators=(",", ":"))
 
 
+@cache
+def _import_map_of(static_folder: str, static_url_path: str, hashes: tuple) -> str:
+    """The import map, read from the modules once a process for the same files (`hashes`):
+    reading them costs several milliseconds, and the tests make hundreds of apps."""
+    return import_map(static_url_path, dict(hashes), relative_imports(static_folder))
+
+
 def script_hash(source: str) -> str:
     """The CSP source that allows an inline script with exactly this text."""
     digest = hashlib.sha256(source.encode("utf-8")).digest()
@@ -92,7 +96,7 @@ def init_app(app: Flask) -> None:
     app.extensions["static_hashes"] = hashes
     # Under a URL prefix the map's keys match nothing: the modules then load by their bare
     # URLs, revalidated, as before.
-    modules = import_map(app.static_url_path, hashes, relative_imports(app.static_folder))
+    modules = _import_map_of(app.static_folder, app.static_url_path, tuple(hashes.items()))
     app.extensions["import_map"] = modules
     app.jinja_env.globals["import_map"] = Markup(modules)
     app.config.setdefault("COMPRESS_MIMETYPES", list(COMPRESSED_TYPES))
