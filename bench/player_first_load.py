@@ -4,6 +4,7 @@ Run: .venv/bin/python bench/player_first_load.py
 """
 
 import gzip
+import posixpath
 import re
 import sys
 from pathlib import Path
@@ -14,10 +15,10 @@ from crampcare import PROJECT_ROOT, create_app  # noqa: E402
 from crampcare.extensions import db  # noqa: E402
 from crampcare.routine_library import LIBRARY  # noqa: E402
 from crampcare.seed import seed_routines  # noqa: E402
+from crampcare.static_files import RELATIVE_IMPORT  # noqa: E402
 
 BUDGET = 60 * 1024
 ASSET = re.compile(r'(?:src|href|data-src)="(/static/[^"]+)"')
-MODULE_IMPORT = re.compile(r'^import .* from "\./([^"]+)";', re.MULTILINE)
 
 
 def with_imports(path: str, files: dict[str, bytes]) -> None:
@@ -32,8 +33,8 @@ def with_imports(path: str, files: dict[str, bytes]) -> None:
     files[file_path] = (PROJECT_ROOT / file_path.lstrip("/")).read_bytes()
     if file_path.endswith(".js"):
         folder = file_path.rsplit("/", 1)[0]
-        for name in MODULE_IMPORT.findall(files[file_path].decode()):
-            with_imports(f"{folder}/{name}", files)
+        for name in RELATIVE_IMPORT.findall(files[file_path].decode()):
+            with_imports(posixpath.normpath(f"{folder}/{name}"), files)
 
 
 def main() -> None:
