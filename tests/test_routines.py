@@ -20,6 +20,7 @@ from .conftest import Auth, csrf_token
 from .records import add_checkin
 
 TIMELINE = re.compile(r'<script type="application/json" id="timeline">(.*?)</script>', re.S)
+IMPORT_MAP = '<script type="importmap">'
 STEP = {
     "title": "Cat-cow",
     "instructions": "Round and arch the back slowly.",
@@ -117,9 +118,14 @@ def test_player_page_holds_its_timeline_as_a_data_block(client, seeded):
     assert data["steps_total"] == len(spec.steps)
     assert SAFETY_NOTE in page
     assert 'data-save-url="/api/sessions"' in page
-    # Every script is a file or a data block: nothing inline for the CSP to refuse.
+    # Every script is a file, a data block or the import map the CSP allows by its hash
+    # (tests/test_headers.py): nothing inline for the CSP to refuse.
     for tag in re.findall(r"<script[^>]*>", page):
-        assert "src=" in tag or 'type="application/json"' in tag
+        assert "src=" in tag or tag in (
+            '<script type="application/json" id="timeline">',
+            IMPORT_MAP,
+        )
+    assert page.count(IMPORT_MAP) == 1
     assert "style=" not in page
 
 
