@@ -96,7 +96,7 @@ def test_relative_imports_are_found_in_every_form_a_module_writes_them(tmp_path)
     assert found == {"js/a.js", "js/b.js", "js/c.js", "js/lib/e.js", "js/lib/f.js"}
 
 
-def test_the_policy_allows_the_import_map_by_its_hash_and_no_other_inline_script(client):
+def test_the_policy_allows_the_import_map_by_its_hash_and_no_other_hash(client):
     response = client.get("/")
     source = import_map_of(response.get_data(as_text=True))
     digest = base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()
