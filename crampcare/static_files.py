@@ -52,7 +52,7 @@ def file_hashes(static_folder: str | Path) -> dict[str, str]:
 
 # The module a static JavaScript file imports or re-exports by a relative path: `import
 # "./a.js"`, `import … from "./a.js"`, `export … from "./a.js"` or `import("./a.js")`.
-RELATIVE_IMPORT = re.compile(r"""\b(?:from|import)\s*\(?\s*["'](\.{1,2}/[^"'\n]+)["']""")
+RELATIVE_IMPORT = re.compile(r"""\b(?:from|import)\s*(?:\(\s*)?["'](\.{1,2}/[^"'\n]+)["']""")
 
 
 def relative_imports(static_folder: str | Path) -> set[str]:
@@ -60,7 +60,7 @@ def relative_imports(static_folder: str | Path) -> set[str]:
     root = Path(static_folder).resolve()
     found = set()
     for module in root.rglob("*.js"):
-        for specifier in RELATIVE_IMPORT.findall(module.read_text(encoding="utf-8")):
+        for specifier in RELATIVE_IMPORT.findall(module.read_text("utf-8", errors="replace")):
             target = (module.parent / specifier).resolve()
             if target.is_relative_to(root) and target.is_file():
                 found.add(target.relative_to(root).as_posix())
