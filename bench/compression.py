@@ -9,6 +9,7 @@ its 500-byte minimum, and images, go as they are).
 Run: .venv/bin/python -m bench.compression
 """
 
+import json
 import re
 import sys
 import tempfile
@@ -20,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from crampcare import create_app  # noqa: E402
 from crampcare.extensions import db  # noqa: E402
 from crampcare.seed import make_demo, seed_routines  # noqa: E402
+from crampcare.static_files import RELATIVE_IMPORT  # noqa: E402
 
 ASSET = re.compile(r'(?:src|href|data-src)="(/static/[^"]+)"')
-IMPORT = re.compile(r'^import (?:[^"]+ from )?"(\.[^"]+)";', re.MULTILINE)
 PAGES = {
     "landing": "/",
     "player": "/routines/gentle-lower-back-release/play",
@@ -46,7 +47,9 @@ def sizes(client, url: str) -> tuple[dict[str, int], bytes]:
 
 
 def first_load(client, page_url: str) -> list[tuple[str, dict[str, int]]]:
-    """The page and each static file it loads, with their sizes."""
+    """The page and each static file it loads, with their sizes: a module's relative
+    import by the URL the page's import map sends it to, as a browser asks for it."""
+    mapped = json.loads(client.application.extensions["import_map"])["imports"]
     page, html = sizes(client, page_url)
     loaded = [("page", page)]
     queue = sorted(set(ASSET.findall(html.decode())))
@@ -59,7 +62,8 @@ def first_load(client, page_url: str) -> list[tuple[str, dict[str, int]]]:
         found, body = sizes(client, url)
         loaded.append((url.split("?")[0], found))
         if url.split("?")[0].endswith(".js"):
-            queue += [urljoin(url, spec) for spec in IMPORT.findall(body.decode())]
+            imported = [urljoin(url, spec) for spec in RELATIVE_IMPORT.findall(body.decode())]
+            queue += [mapped.get(path, path) for path in imported]
     return loaded
 
 
