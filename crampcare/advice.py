@@ -297,9 +297,17 @@ class _Facts:
     takes_statins: bool
     conditions: tuple[str, ...]
     cramps: tuple[Any, ...] = field(init=False)
+    # Every (check-in, flag, tier) of the window, oldest first: four rules read them.
+    flags: tuple[tuple[Any, str, str], ...] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cramps", tuple(c for c in self.checkins if _is_cramp(c)))
+        flags = tuple(
+            (checkin, flag, red_flag_tier(flag, self.conditions))
+            for checkin in self.checkins
+            for flag in _red_flags(checkin)
+        )
+        object.__setattr__(self, "flags", flags)
 
     @classmethod
     def gather(
@@ -360,14 +368,6 @@ class _Facts:
         """The window's check-ins of the last `days` local days, today included."""
         return [c for c in self.checkins if self.checkin_days_ago[c.id] < days]
 
-    def flags(self) -> list[tuple[Any, str, str]]:
-        """Every (check-in, flag, tier) of the window, oldest first."""
-        return [
-            (checkin, flag, red_flag_tier(flag, self.conditions))
-            for checkin in self.checkins
-            for flag in _red_flags(checkin)
-        ]
-
     def is_active(self, checkin: Any) -> bool:
         """A flag logged on day D is active through day D+2, whatever the hour."""
         return self.checkin_days_ago[checkin.id] < self.config.red_flag_active_days
@@ -400,7 +400,7 @@ def _urgent(facts: _Facts) -> AdviceItem | None:
 def _pressing(facts: _Facts, tier: str, title: str, action_line: str) -> AdviceItem | None:
     active = [
         (checkin, flag)
-        for checkin, flag, flag_tier in facts.flags()
+        for checkin, flag, flag_tier in facts.flags
         if flag_tier == tier and facts.is_active(checkin)
     ]
     if not active:
@@ -459,7 +459,7 @@ def _medical(facts: _Facts) -> AdviceItem | None:
 
 
 def _see_soon_flags(facts: _Facts) -> list[_Finding]:
-    flagged = [(c, flag) for c, flag, tier in facts.flags() if tier == "see_soon"]
+    flagged = [(c, flag) for c, flag, tier in facts.flags if tier == "see_soon"]
     if not flagged:
         return []
     reports = _flag_reports(facts, flagged)
@@ -473,7 +473,7 @@ def _see_soon_flags(facts: _Facts) -> list[_Finding]:
 def _past_flags(facts: _Facts) -> list[_Finding]:
     """Emergency and same-day flags no longer active: still worth a doctor's check."""
     findings = []
-    for checkin, flag, tier in facts.flags():
+    for checkin, flag, tier in facts.flags:
         if tier == "see_soon" or facts.is_active(checkin):
             continue
         day = local_date(checkin.recorded_at, facts.zone)
