@@ -15,11 +15,17 @@ the history keeps its length. That is timed beside /healthz at each length of hi
 --days (comma-separated), and printed as one table. /learn, a signed-in page with the
 site's layout and nothing of the log, is the floor any page of the site stands on.
 
+With --after-checkin --http, the same rounds go over loopback HTTP to gunicorn (one sync
+worker, as `app:app` is served) from a client that sends a browser's Accept-Encoding:
+the time a person waits, connection, compression and all, the way an outside benchmark
+measures it.
+
 Usage: .venv/bin/python bench/dashboard.py [--requests 200] [--days 1095] [--database-url URL]
-       .venv/bin/python bench/dashboard.py --after-checkin --days 30,365,1095,3650
+       .venv/bin/python bench/dashboard.py --after-checkin --days 30,365,1095,3650 [--http]
 """
 
 import argparse
+import json
 import os
 import random
 import re
@@ -194,6 +200,56 @@ def time_after_checkins(client, n: int) -> dict[str, list[float]]:
     return samples
 
 
+# What a browser asks for: the pages come back compressed, as they would to a phone.
+BROWSER = {"Accept-Encoding": "br, gzip", "Accept": "text/html"}
+
+
+def time_after_checkins_over_http(patient, n: int) -> dict[str, list[float]]:
+    """Rounds of: POST a check-in, then GET each of AFTER_CHECKIN_PAGES over HTTP; ms of
+    each GET, from sending the request to the last byte of the answer. Every POST changes
+    the log's version, which the kept copy's key holds, so no GET is served from it."""
+    samples: dict[str, list[float]] = {page: [] for page in AFTER_CHECKIN_PAGES}
+    for round_number in range(n + 5):
+        status, body = patient.send_json("POST", "/api/checkins", new_checkin(round_number))
+        assert status == 201, (status, body[:200])
+        checkin_id = json.loads(body)["id"]
+        for path in AFTER_CHECKIN_PAGES:
+            start = time.perf_counter()
+            status, _ = patient.get(f"/{path}", BROWSER)
+            elapsed = (time.perf_counter() - start) * 1000
+            assert status == 200, (path, status)
+            if round_number >= 5:
+                samples[path].append(elapsed)
+        status, _ = patient.send_json("DELETE", f"/api/checkins/{checkin_id}")
+        assert status == 204, status
+    return samples
+
+
+def over_http(folder: str, url: str, days: int, n: int) -> dict[str, list[float]]:
+    """The after-check-in rounds against gunicorn serving a database with `days` of history."""
+    from bench.loadgen import Patient, Server
+
+    app, logins = history_app(folder, url, days)
+    database_url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench",
+        "SECURE_COOKIES": "0",
+    }
+    server = Server(env, workers=1).start()
+    try:
+        email, password = logins["patient"]
+        patient = Patient(server.port, email, server.inbox)
+        patient.sign_in(password)
+        return time_after_checkins_over_http(patient, n)
+    finally:
+        server.stop()
+
+
 def history_app(folder: str, url: str, days: int):
     """An app over a new database holding the demo patient with `days` days of history."""
     app = create_app(
@@ -220,19 +276,24 @@ def after_checkin(args) -> None:
     rows = []
     for days in [int(d) for d in args.days.split(",")]:
         with tempfile.TemporaryDirectory() as folder:
-            app, logins = history_app(folder, args.database_url, days)
-            client = app.test_client()
-            sign_in(client, *logins["patient"])
-            samples = time_after_checkins(client, args.requests)
-            figures = {key: percentiles(values) for key, values in samples.items()}
-            rows.append((days, figures))
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
+            if args.http:
+                samples = over_http(folder, args.database_url, days, args.requests)
+            else:
+                app, logins = history_app(folder, args.database_url, days)
+                client = app.test_client()
+                sign_in(client, *logins["patient"])
+                samples = time_after_checkins(client, args.requests)
+                with app.app_context():
+                    db.session.remove()
+                    db.engine.dispose()
+            rows.append((days, {key: percentiles(values) for key, values in samples.items()}))
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{args.requests} rounds of POST a check-in, GET /healthz, /learn, /dashboard; ms")
     print("ratios are of p95s: the dashboard's to /healthz's, and to /learn's\n")
-    for kind, title in (("", "wall time"), (" cpu", "CPU time of the request's thread")):
+    kinds = (("", "wall time"), (" cpu", "CPU time of the request's thread"))
+    if args.http:
+        kinds = (("", "over HTTP to gunicorn, one worker: wall time at the client"),)
+    for kind, title in kinds:
         print(title)
         print(
             f"{'history':>8} {'healthz':>15} {'learn':>15} {'dashboard':>15} "
@@ -257,6 +318,7 @@ def main() -> None:
     parser.add_argument("--days", default="1095")
     parser.add_argument("--database-url", default="")
     parser.add_argument("--after-checkin", action="store_true")
+    parser.add_argument("--http", action="store_true", help="with --after-checkin: over HTTP")
     args = parser.parse_args()
     if args.after_checkin:
         after_checkin(args)

@@ -241,6 +241,32 @@ class Patient:
             raise RuntimeError(f"the confirmation link answered {status}")
         self._fetch_token("/")
 
+    def sign_in(self, password: str) -> None:
+        """Sign in through the login form, as a person would."""
+        self._fetch_token("/login")
+        form = urllib.parse.urlencode(
+            {"email": self.email, "password": password, "csrf_token": self.token}
+        )
+        status, _ = self._request(
+            "POST", "/login", form, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        if status != 303:
+            raise RuntimeError(f"signing in answered {status}")
+        self._fetch_token("/")
+
+    def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes]:
+        """GET a page: its status and its body as sent."""
+        return self._request("GET", path, headers=headers)
+
+    def send_json(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+        """A JSON call as the page's scripts make it, CSRF header and all."""
+        return self._request(
+            method,
+            path,
+            None if body is None else json.dumps(body),
+            {"Content-Type": "application/json", "X-CSRFToken": self.token},
+        )
+
     def post_checkin(self, body: dict) -> int:
         """POST /api/checkins; the status, or 0 when the connection failed."""
         try:
