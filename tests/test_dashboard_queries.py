@@ -4,7 +4,7 @@ figures the database counts are the ones counting the rows one by one gives."""
 import random
 import uuid
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from statistics import mean, median
 
 import pytest
@@ -187,3 +187,81 @@ def test_medians_of_an_odd_count_an_even_count_and_no_days(app):
         water = panels.water_panel(patients["dry@example.com"], 7)
         assert water["cramp_days"] == panels.WaterStats(2, 500, 500)
         assert water["other_days"] == panels.WaterStats(0, None, None)
+
+
+# A Wednesday afternoon in New York (UTC-5): this local week began on Monday 23 November
+# at 05:00 UTC, the one before on 16 November, and the next begins on 30 November.
+WEDNESDAY = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
+JUST_BEFORE = timedelta(microseconds=1)
+
+
+def monday_midnight_new_york(day: int) -> datetime:
+    """00:00 in New York on a Monday of November 2026, in UTC."""
+    return datetime(2026, 11, day, 5, 0, tzinfo=UTC)
+
+
+def test_each_week_counts_from_its_local_monday_midnight_to_the_next(app):
+    signed_in(app, "pat@example.com", tz="America/New_York")
+    range_start = datetime(2026, 11, 19, 5, 0, tzinfo=UTC)  # 7 days: from Thursday 19th on
+    checkins = {
+        range_start - JUST_BEFORE: 1,  # before the range: in no bar
+        range_start: 1,
+        monday_midnight_new_york(23) - JUST_BEFORE: 0,
+        monday_midnight_new_york(23): 2,
+        monday_midnight_new_york(30) - JUST_BEFORE: 3,  # within the clock drift allowed
+        monday_midnight_new_york(30): 1,  # after the last bar's week: in no bar
+    }
+    sessions = [
+        monday_midnight_new_york(9),
+        monday_midnight_new_york(16) - JUST_BEFORE,
+        monday_midnight_new_york(16),
+        monday_midnight_new_york(23) - JUST_BEFORE,
+        monday_midnight_new_york(23),
+    ]
+    with app.app_context():
+        owner = user_id(app, "pat@example.com")
+        db.session.execute(
+            insert(Checkin),
+            [
+                {
+                    "user_id": owner,
+                    "client_id": str(uuid.uuid4()),
+                    "recorded_at": at,
+                    "recorded_offset_minutes": -300,
+                    "cramp_severity": severity,
+                    "cramp_timing": "night" if severity else None,
+                    "cramp_locations": [],
+                    "water_ml": None,
+                    "electrolytes": [],
+                    "red_flags": [],
+                }
+                for at, severity in checkins.items()
+            ],
+        )
+        db.session.execute(
+            insert(WorkoutSession),
+            [
+                {
+                    "user_id": owner,
+                    "client_id": str(uuid.uuid4()),
+                    "routine_slug": "gentle-lower-back",
+                    "started_at": at,
+                    "ended_at": at + timedelta(minutes=10),
+                    "steps_completed": 6,
+                    "steps_total": 6,
+                }
+                for at in sessions
+            ],
+        )
+        db.session.commit()
+        patient = db.session.get(User, owner)
+        chart = panels.chart_panel(patient, 7, WEDNESDAY)
+        week = panels.sessions_panel(patient, WEDNESDAY)
+    by_week = [(bar.week_start.isoformat(), bar.checkins, bar.cramps) for bar in chart["weeks"]]
+    # Thursday 19th to Sunday 22nd: the range's first moment and the last before Monday.
+    assert by_week == [("2026-11-19", 2, 1), ("2026-11-23", 2, 2)]
+    assert chart["cramps_in_range"] == 3
+    # This week: Monday's midnight only. The week before: its own midnight and the moment
+    # before this Monday. The week of the 9th: its midnight and the moment before the 16th.
+    assert week["week_sessions"] == 1
+    assert week["streak"] == 2

@@ -26,6 +26,7 @@ from .tallies import (
     sum_where,
     week_parameters,
     week_values,
+    weekly,
 )
 
 RANGES = (7, 28, 90)
@@ -89,9 +90,11 @@ def sessions_panel(patient: User, now: datetime | None = None) -> dict:
     this_week = week_start(today(patient.timezone, now))
     first_week = this_week - timedelta(weeks=STREAK_WEEKS)
     bounds = week_bounds(first_week, this_week, patient.timezone)
-    counts = db.session.execute(
-        _sessions_statement(len(bounds) - 1), {"user_id": patient.id, **week_values(bounds)}
-    ).one()
+    counts = weekly(
+        db.session.execute(
+            _sessions_statement(len(bounds) - 1), {"user_id": patient.id, **week_values(bounds)}
+        ).one()
+    )
     per_week_count = {first_week + timedelta(weeks=n): count for n, count in enumerate(counts)}
     # The week under way counts once it has enough sessions; until then it does not break it.
     week_sessions = per_week_count[this_week]
@@ -158,11 +161,12 @@ def _range_tallies(patient: User, span: RangeSpan):
 def _chart(span: RangeSpan, bounds: list[datetime], row) -> dict:
     """Cramps per week over the range; the bars add up to the total shown."""
     weeks = len(bounds) - 1
+    checkins, cramps = weekly(row[: weeks + 1]), weekly(row[weeks + 1 : 2 * weeks + 2])
     bars = [
         WeekBar(
             max(span.first_week + timedelta(weeks=n), span.first_day),
-            cramps=row[weeks + n],
-            checkins=row[n],
+            cramps=cramps[n],
+            checkins=checkins[n],
         )
         for n in range(weeks)
     ]

@@ -6,6 +6,7 @@ built once per shape with named parameters (`week_0`, `week_1`, … and the like
 kept, so a request only binds values: SQLAlchemy reuses their compiled form.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, case, func
@@ -14,11 +15,6 @@ from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, case, func
 def moment(name: str, column) -> BindParameter:
     """A named parameter holding a moment, typed like the column it is compared with."""
     return bindparam(name, type_=column.type)
-
-
-def between(column, start, end=None) -> ColumnElement[bool]:
-    """The moment in [start, end), or from start on when there is no end."""
-    return column >= start if end is None else and_(column >= start, column < end)
 
 
 def count_where(condition: ColumnElement[bool]):
@@ -42,12 +38,22 @@ def week_values(bounds: list[datetime]) -> dict[str, datetime]:
 
 
 def per_week(column, weeks: int, *conditions: ColumnElement[bool]) -> list:
-    """One count per week (between week_n and week_n+1) of rows also meeting the conditions."""
-    bounds = week_parameters(column, weeks)
+    """Columns from which `weekly` reads one count per week (from week_n to week_n+1) of
+    the rows also meeting the conditions.
+
+    Column n counts the rows from week_n on, the last one those from the end of the last
+    week on: one comparison a row and a column, and each moment bound once (a count per
+    week between two bounds would compare twice and bind each moment twice).
+    """
     return [
-        count_where(and_(between(column, start, end), *conditions))
-        for start, end in zip(bounds, bounds[1:], strict=False)
+        count_where(and_(column >= start, *conditions)) for start in week_parameters(column, weeks)
     ]
+
+
+def weekly(counts_from: Sequence[int]) -> list[int]:
+    """The count of each week, from the columns of `per_week`: the rows from the week's
+    start on, less those from the next week's start on."""
+    return [this - rest for this, rest in zip(counts_from, counts_from[1:], strict=False)]
 
 
 def exact_mean(total: int, count: int) -> int | float:
