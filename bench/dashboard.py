@@ -231,9 +231,7 @@ def over_http(folder: str, url: str, days: int, n: int) -> dict[str, list[float]
 
     app, logins = history_app(folder, url, days)
     database_url = app.config["SQLALCHEMY_DATABASE_URI"]
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    close_database(app)
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -248,6 +246,13 @@ def over_http(folder: str, url: str, days: int, n: int) -> dict[str, list[float]
         return time_after_checkins_over_http(patient, n)
     finally:
         server.stop()
+
+
+def close_database(app) -> None:
+    """Let go of the app's connections, so its database can be served or removed."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def history_app(folder: str, url: str, days: int):
@@ -283,9 +288,7 @@ def after_checkin(args) -> None:
                 client = app.test_client()
                 sign_in(client, *logins["patient"])
                 samples = time_after_checkins(client, args.requests)
-                with app.app_context():
-                    db.session.remove()
-                    db.engine.dispose()
+                close_database(app)
             rows.append((days, {key: percentiles(values) for key, values in samples.items()}))
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{args.requests} rounds of POST a check-in, GET /healthz, /learn, /dashboard; ms")
@@ -356,9 +359,7 @@ def main() -> None:
         for (path, fragment), (p50, p95) in results.items():
             kind = "fragment" if fragment else "page"
             print(f"{path:34} {kind:9} {p50:7.2f} {p95:7.2f} {p95 / health_p95:11.1f}x")
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        close_database(app)
 
 
 if __name__ == "__main__":

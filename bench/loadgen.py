@@ -213,45 +213,30 @@ class Patient:
         _, page = self._request("GET", path)
         self.token = CSRF.search(page.decode()).group(1)
 
+    def _submit(self, path: str, fields: dict, what: str) -> None:
+        """Send a form from the page at `path` with the page's CSRF token; a 303 or an error."""
+        form = urllib.parse.urlencode({**fields, "csrf_token": self.token})
+        status, _ = self._request(
+            "POST", path, form, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        if status != 303:
+            raise RuntimeError(f"{what} answered {status}")
+
     def register(self) -> None:
         """Create the account through the real form, then confirm it through the mailed link
         (which signs in)."""
         self._fetch_token("/register")
-        form = urllib.parse.urlencode(
-            {
-                "email": self.email,
-                "password": PASSWORD,
-                "role": "patient",
-                "timezone": "UTC",
-                "csrf_token": self.token,
-            }
-        )
-        status, _ = self._request(
-            "POST", "/register", form, {"Content-Type": "application/x-www-form-urlencoded"}
-        )
-        if status != 303:
-            raise RuntimeError(f"register answered {status}")
+        fields = {"email": self.email, "password": PASSWORD, "role": "patient", "timezone": "UTC"}
+        self._submit("/register", fields, "register")
         link = self.inbox.link(self.email, "/confirm/")
         self._fetch_token(link)
-        form = urllib.parse.urlencode({"csrf_token": self.token})
-        status, _ = self._request(
-            "POST", link, form, {"Content-Type": "application/x-www-form-urlencoded"}
-        )
-        if status != 303:
-            raise RuntimeError(f"the confirmation link answered {status}")
+        self._submit(link, {}, "the confirmation link")
         self._fetch_token("/")
 
     def sign_in(self, password: str) -> None:
         """Sign in through the login form, as a person would."""
         self._fetch_token("/login")
-        form = urllib.parse.urlencode(
-            {"email": self.email, "password": password, "csrf_token": self.token}
-        )
-        status, _ = self._request(
-            "POST", "/login", form, {"Content-Type": "application/x-www-form-urlencoded"}
-        )
-        if status != 303:
-            raise RuntimeError(f"signing in answered {status}")
+        self._submit("/login", {"email": self.email, "password": password}, "signing in")
         self._fetch_token("/")
 
     def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes]:
@@ -270,12 +255,7 @@ class Patient:
     def post_checkin(self, body: dict) -> int:
         """POST /api/checkins; the status, or 0 when the connection failed."""
         try:
-            status, _ = self._request(
-                "POST",
-                "/api/checkins",
-                json.dumps(body),
-                {"Content-Type": "application/json", "X-CSRFToken": self.token},
-            )
+            status, _ = self.send_json("POST", "/api/checkins", body)
             return status
         except (OSError, http.client.HTTPException):
             # Refused, reset, or cut off mid-answer (the server died after its commit,

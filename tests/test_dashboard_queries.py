@@ -16,7 +16,7 @@ from crampcare.logbook import panels
 from crampcare.logbook.weeks import cramp_weeks
 from crampcare.models import Checkin, User, WorkoutSession, utcnow
 
-from .records import signed_in, user_id
+from .records import add_checkin, add_session, signed_in, user_id
 
 pytestmark = pytest.mark.postgres
 
@@ -218,42 +218,15 @@ def test_each_week_counts_from_its_local_monday_midnight_to_the_next(app):
         monday_midnight_new_york(23) - JUST_BEFORE,
         monday_midnight_new_york(23),
     ]
+    for at, severity in checkins.items():
+        timing = "night" if severity else None
+        add_checkin(
+            app, "pat@example.com", recorded_at=at, cramp_severity=severity, cramp_timing=timing
+        )
+    for at in sessions:
+        add_session(app, "pat@example.com", started_at=at)
     with app.app_context():
         owner = user_id(app, "pat@example.com")
-        db.session.execute(
-            insert(Checkin),
-            [
-                {
-                    "user_id": owner,
-                    "client_id": str(uuid.uuid4()),
-                    "recorded_at": at,
-                    "recorded_offset_minutes": -300,
-                    "cramp_severity": severity,
-                    "cramp_timing": "night" if severity else None,
-                    "cramp_locations": [],
-                    "water_ml": None,
-                    "electrolytes": [],
-                    "red_flags": [],
-                }
-                for at, severity in checkins.items()
-            ],
-        )
-        db.session.execute(
-            insert(WorkoutSession),
-            [
-                {
-                    "user_id": owner,
-                    "client_id": str(uuid.uuid4()),
-                    "routine_slug": "gentle-lower-back",
-                    "started_at": at,
-                    "ended_at": at + timedelta(minutes=10),
-                    "steps_completed": 6,
-                    "steps_total": 6,
-                }
-                for at in sessions
-            ],
-        )
-        db.session.commit()
         patient = db.session.get(User, owner)
         chart = panels.chart_panel(patient, 7, WEDNESDAY)
         week = panels.sessions_panel(patient, WEDNESDAY)

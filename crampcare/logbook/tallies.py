@@ -8,6 +8,7 @@ kept, so a request only binds values: SQLAlchemy reuses their compiled form.
 
 from collections.abc import Sequence
 from datetime import datetime
+from itertools import pairwise
 
 from sqlalchemy import BindParameter, ColumnElement, and_, bindparam, case, func
 
@@ -53,7 +54,7 @@ def per_week(column, weeks: int, *conditions: ColumnElement[bool]) -> list:
 def weekly(counts_from: Sequence[int]) -> list[int]:
     """The count of each week, from the columns of `per_week`: the rows from the week's
     start on, less those from the next week's start on."""
-    return [this - rest for this, rest in zip(counts_from, counts_from[1:], strict=False)]
+    return [this - rest for this, rest in pairwise(counts_from)]
 
 
 def exact_mean(total: int, count: int) -> int | float:

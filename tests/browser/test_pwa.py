@@ -266,7 +266,7 @@ def test_a_first_visit_fetches_each_static_file_once(browser, live_server, live_
 
 
 def test_modules_imported_by_relative_paths_load_by_their_hashed_urls(
-    browser, live_server, live_app
+    browser, live_server, live_app, console_errors
 ):
     """Without a service worker (its first visit, or a browser without one) the player's
     modules and the ones they import come by their hashed, immutable URLs: none is asked
@@ -279,14 +279,11 @@ def test_modules_imported_by_relative_paths_load_by_their_hashed_urls(
 
     request_started.connect(record, live_app)
     context = browser.new_context(viewport=PHONE, base_url=live_server.url, service_workers="block")
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page = recording_page(context, console_errors)  # checked empty after the test
     page.goto("/routines/gentle-lower-back-release/play")
     page.wait_for_selector("#player[data-state=idle]")
     context.close()
     request_started.disconnect(record, live_app)
-    assert errors == []
     hashes = live_app.extensions["static_hashes"]
     names = {url: url.split("?")[0].removeprefix("/static/") for url in static}
     assert {"js/player.js", "js/cues.js", "js/instants.js", "js/pose-picture.js"} <= set(
